@@ -1,0 +1,131 @@
+import ArgumentParser
+@preconcurrency import Dispatch
+import Logging
+import NIOCore
+import WhiteNoise
+import WhiteNoiseNIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `whitenoise serve ROOT`: a standalone static-file server.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a directory over HTTP with WhiteNoise's headers, compression and caching.")
+
+    @Argument(help: "The directory to serve.")
+    var root: String
+
+    @Option(help: "URL prefix the directory is served under.")
+    var prefix: String = "/"
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 picks a free port).")
+    var port: Int = 8000
+
+    @Option(name: .customLong("max-age"), help: "Cache-Control max-age in seconds for files that are not immutable, or 'none'.")
+    var maxAge: String = "60"
+
+    @Option(name: .customLong("index-file"), help: "Serve this file for directory URLs ending in '/'.")
+    var indexFile: String?
+
+    @Option(name: .customLong("immutable-file-test"), help: "Regex searched in the URL; matches are cached forever.")
+    var immutableFileTest: String?
+
+    @Flag(name: .customLong("no-allow-all-origins"), help: "Do not send Access-Control-Allow-Origin: *.")
+    var noAllowAllOrigins = false
+
+    @Option(help: "Charset added to text/* types ('' for none).")
+    var charset: String = "utf-8"
+
+    @Flag(help: "Development: look files up on every request (never escapes the root).")
+    var autorefresh = false
+
+    @Flag(name: .customLong("allow-unsafe-symlinks"), help: "With --autorefresh, follow symlinks that leave the root.")
+    var allowUnsafeSymlinks = false
+
+    @Option(help: "Event-loop threads (default: one per available core).")
+    var threads: Int?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        if maxAge != "none", Int(maxAge).map({ $0 < 0 }) ?? true {
+            throw ValidationError("--max-age must be a non-negative number of seconds or 'none', got '\(maxAge)'")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() async throws {
+        var isDirectory = stat()
+        guard stat(root, &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR else {
+            throw ValidationError("no directory at '\(root)': ROOT must be an existing directory")
+        }
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "whitenoise")
+        var config = StaticFilesConfiguration()
+        config.maxAge = maxAge == "none" ? nil : Int(maxAge)
+        config.indexFile = indexFile
+        if let immutableFileTest { config.immutableFileTest = .regex(immutableFileTest) }
+        config.allowAllOrigins = !noAllowAllOrigins
+        config.charset = charset.isEmpty ? nil : charset
+        config.autorefresh = autorefresh
+        config.allowUnsafeSymlinks = allowUnsafeSymlinks
+        var files: StaticFiles
+        do {
+            files = try StaticFiles(configuration: config, logger: logger)
+        } catch let error as StaticFilesError {
+            throw ValidationError(error.description)
+        }
+        files.addFiles(root: root, prefix: prefix)
+
+        var serverConfig = StaticFileServer.Configuration()
+        serverConfig.host = host
+        serverConfig.port = port
+        if let threads { serverConfig.threads = threads }
+        let server = StaticFileServer(files: files, configuration: serverConfig, logger: logger)
+        let signals = Self.signalStream()
+        do {
+            let address = try await server.start()
+            // One machine-readable line for scripts and tests that start us on port 0.
+            let line = "whitenoise: listening on http://\(host):\(address.port ?? port)\n"
+            _ = line.withCString { write(1, $0, strlen($0)) }
+        } catch {
+            try? await server.shutdown()
+            throw ValidationError("cannot listen on \(host):\(port): \(error)")
+        }
+        for await signal in signals {
+            logger.info("whitenoise: received signal \(signal), shutting down")
+            break
+        }
+        try await server.shutdown()
+    }
+
+    /// SIGINT and SIGTERM as an async stream (the default handlers are replaced).
+    static func signalStream() -> AsyncStream<Int32> {
+        AsyncStream { continuation in
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { continuation.yield(sig) }
+                source.resume()
+                signalSources.append(source)
+            }
+        }
+    }
+}
+
+/// Keeps the signal sources alive for the life of the process.
+nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `whitenoise`: static files for Swift web apps.
+@main
+struct WhiteNoiseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whitenoise",
+        abstract: "Radically simplified static-file serving for Swift web apps.",
+        subcommands: [Serve.self]
+    )
+}

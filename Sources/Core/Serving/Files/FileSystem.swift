@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Atomics
+
+/// What the engine remembers of a file: enough to build headers and to notice a change.
+public struct FileSnapshot: Sendable, Equatable {
+    /// Size in bytes.
+    public var size: Int64
+    /// Modification time, whole seconds since the epoch.
+    public var mtimeSeconds: Int64
+    /// Sub-second part of the modification time.
+    public var mtimeNanoseconds: Int64
+    /// Inode number, to notice a file replaced by rename.
+    public var inode: UInt64
+}
+
+/// The kinds of directory entry the scanner distinguishes, after following symlinks.
+enum FileKind { case regular, directory, other }
+
+/// Thin POSIX wrappers: the engine avoids Foundation's file APIs on its paths for speed.
+enum FileSystem {
+    static func info(_ path: String, follow: Bool = true) -> (FileSnapshot, FileKind)? {
+        var st = stat()
+        let rc = follow ? stat(path, &st) : lstat(path, &st)
+        guard rc == 0 else { return nil }
+        return (snapshot(st), kind(st.st_mode))
+    }
+
+    static func snapshot(_ st: stat) -> FileSnapshot {
+        FileSnapshot(size: Int64(st.st_size), mtimeSeconds: Int64(st.st_mtim.tv_sec),
+                     mtimeNanoseconds: Int64(st.st_mtim.tv_nsec), inode: UInt64(st.st_ino))
+    }
+
+    static func kind(_ mode: mode_t) -> FileKind {
+        switch mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// Opens a file read-only; returns the descriptor and its current snapshot, or `nil` when
+    /// it is missing, unreadable or not a regular file.
+    static func openRegular(_ path: String) -> (Int32, FileSnapshot)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, kind(st.st_mode) == .regular else {
+            close(fd)
+            return nil
+        }
+        // O_NONBLOCK was only to avoid hanging on a FIFO swapped in for a file; clear it.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return (fd, snapshot(st))
+    }
+
+    /// Reads exactly `count` bytes from `fd` at `offset`, or returns `nil` (short file, error).
+    static func read(_ fd: Int32, offset: Int64, count: Int, into body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let chunk = min(max(count, 1), 1 << 20)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var done = 0
+        while done < count {
+            let want = min(chunk, count - done)
+            let n = pread(fd, buffer.baseAddress!, want, off_t(offset) + off_t(done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return false }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            done += n
+        }
+        return true
+    }
+
+    /// The canonical absolute path with every symlink resolved, or `nil`.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return normalise(path) }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buf, buf.count) != nil else { return normalise("/" + path) }
+        let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return normalise(cwd + "/" + path)
+    }
+
+    /// Lexical normalisation: removes `.` and empty segments, resolves `..`, no trailing slash.
+    static func normalise(_ path: String) -> String {
+        var parts: [Substring] = []
+        for seg in path.split(separator: "/") {
+            if seg == "." { continue }
+            if seg == ".." { _ = parts.popLast(); continue }
+            parts.append(seg)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}
+
+/// A file descriptor opened for one response. Adapters take it (`take()`) and close it when
+/// the body is sent; if nobody takes it, it is closed when the response is dropped.
+public final class OpenFile: Sendable {
+    private let descriptor: ManagedAtomic<Int32>
+    /// The file's path, for logs and for adapters that prefer to reopen by path.
+    public let path: String
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = ManagedAtomic(descriptor)
+        self.path = path
+    }
+
+    /// Takes ownership of the descriptor; returns `nil` if it was taken already.
+    public func take() -> Int32? {
+        let fd = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        return fd >= 0 ? fd : nil
+    }
+
+    deinit {
+        let fd = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 { close(fd) }
+    }
+}

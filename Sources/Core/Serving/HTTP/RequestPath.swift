@@ -1,0 +1,95 @@
+/// The path part of a request target, percent-decoded, plus its raw query.
+public struct RequestPath: Sendable, Equatable {
+    /// The decoded path, e.g. `/static/caf\u{e9}.css`. Always starts with `/`.
+    public var path: String
+    /// The raw query string without `?`, or `nil` when the target had none.
+    public var query: Substring?
+
+    /// Splits and decodes a request target (origin-form or absolute-form). Returns `nil` for
+    /// targets that can never name a file: `*`, an empty target, invalid percent-encoding,
+    /// or bytes that are not UTF-8 once decoded.
+    public init?(target: String) {
+        var t = target[...]
+        if t.utf8.first != UInt8(ascii: "/") {
+            // absolute-form: scheme "://" authority path
+            guard let schemeEnd = t.range(of: "://") else { return nil }
+            let afterAuthority = t[schemeEnd.upperBound...]
+            if let slash = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+                t = afterAuthority[slash...]
+                if t.first == "?" { t = "/" + t }
+            } else {
+                t = "/"
+            }
+        }
+        if let q = t.firstIndex(of: "?") {
+            query = t[t.index(after: q)...]
+            t = t[..<q]
+        } else {
+            query = nil
+        }
+        if let fragment = t.firstIndex(of: "#") { t = t[..<fragment] }
+        guard let decoded = Self.percentDecode(t) else { return nil }
+        path = decoded
+    }
+
+    /// Decodes `%XX` escapes. `+` is left alone (it is a literal in paths).
+    static func percentDecode(_ s: Substring) -> String? {
+        let utf8 = s.utf8
+        guard utf8.contains(UInt8(ascii: "%")) else { return String(s) }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var it = utf8.makeIterator()
+        while let c = it.next() {
+            if c == UInt8(ascii: "%") {
+                guard let h = it.next(), let l = it.next(), let hv = hex(h), let lv = hex(l) else { return nil }
+                out.append(hv << 4 | lv)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    /// Whether a decoded path is canonical: it starts with `/` and has no `.` or `..` segment,
+    /// no empty segment (`//`), no backslash and no NUL. Autorefresh serves only these.
+    public static func isCanonical(_ path: String) -> Bool {
+        guard path.utf8.first == UInt8(ascii: "/") else { return false }
+        if path.utf8.contains(0) || path.utf8.contains(UInt8(ascii: "\\")) { return false }
+        let segments = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        for (index, segment) in segments.enumerated() {
+            if segment.isEmpty {
+                if index == segments.count - 1 { continue }  // a trailing slash is fine
+                return false
+            }
+            if segment.elementsEqual([UInt8(ascii: ".")]) || segment.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Percent-encodes a path for a `Location` header (RFC 3986 pchar set plus `/`).
+    public static func percentEncode(_ path: String) -> String {
+        var out = ""
+        for b in path.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let digits = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [digits[Int(b >> 4)], digits[Int(b & 15)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,163 @@
+import HTTPTypes
+import NIOCore
+
+/// The per-request decision for one file (DESIGN §2): method, representation,
+/// preconditions, then range. Everything it returns was computed at preparation time,
+/// except what depends on the request (ranges, multipart delimiters).
+extension StaticFile {
+    func respond(to request: HTTPRequest) -> StaticResponse? {
+        guard request.method == .get || request.method == .head else { return Self.methodNotAllowed }
+        guard let prepared = preparedFile() else { return nil }
+        return prepared.respond(to: request, file: self, retryIfChanged: true)
+    }
+
+    static let methodNotAllowed: StaticResponse = {
+        var f = HTTPFields()
+        f[.allow] = "GET, HEAD"
+        f[.contentLength] = "0"
+        return StaticResponse(status: .methodNotAllowed, headerFields: f, http1Head: HTTP1Head.serialise(status: .methodNotAllowed, fields: f))
+    }()
+}
+
+extension PreparedFile {
+    func respond(to request: HTTPRequest, file: StaticFile, retryIfChanged: Bool) -> StaticResponse? {
+        let fields = request.headerFields
+        let rep = select(fields[.acceptEncoding].map { AcceptEncoding(parsing: $0) } ?? .absent)
+
+        // Preconditions, RFC 9110 §13.2.2 order, against the selected representation.
+        if let ifMatch = fields[.ifMatch] {
+            if !EntityTagList(parsing: ifMatch).stronglyMatches(rep.etag) { return preconditionFailed(rep) }
+        } else if let ius = fields[.ifUnmodifiedSince], let date = HTTPDate.parse(ius), let lm = lastModified, lm > date {
+            return preconditionFailed(rep)
+        }
+        if let inm = fields[.ifNoneMatch] {
+            if EntityTagList(parsing: inm).weaklyMatches(rep.etag) {
+                return StaticResponse(status: .notModified, headerFields: rep.fields304, http1Head: rep.head304)
+            }
+        } else if let ims = fields[.ifModifiedSince], let date = HTTPDate.parse(ims), let lm = lastModified, lm <= date {
+            return StaticResponse(status: .notModified, headerFields: rep.fields304, http1Head: rep.head304)
+        }
+
+        var range = RangeRequest.full
+        if let value = fields[.range], ifRangeHolds(fields[.ifRange], rep) {
+            range = RangeRequest(parsing: value, length: rep.snapshot.size)
+        }
+        let isHead = request.method == .head
+        switch range {
+        case .unsatisfiable:
+            var f = rep.fields200
+            f[.contentEncoding] = nil
+            f[.contentRange] = "bytes */\(rep.snapshot.size)"
+            f[.contentLength] = "0"
+            return StaticResponse(status: .rangeNotSatisfiable, headerFields: f)
+        case .full:
+            if isHead { return StaticResponse(status: .ok, headerFields: rep.fields200, http1Head: rep.head200) }
+            guard let body = body(rep, retryIfChanged: retryIfChanged) else { return retry(request, file, retryIfChanged) }
+            return StaticResponse(status: .ok, headerFields: rep.fields200, body: body.whole, http1Head: rep.head200)
+        case .ranges(let ranges):
+            var source: BodySource?
+            if !isHead {
+                source = body(rep, retryIfChanged: retryIfChanged)
+                if source == nil { return retry(request, file, retryIfChanged) }
+            }
+            var f = rep.fields200
+            if ranges.count == 1 {
+                let r = ranges[0]
+                f[.contentRange] = "bytes \(r.lowerBound)-\(r.upperBound)/\(rep.snapshot.size)"
+                f[.contentLength] = String(r.upperBound - r.lowerBound + 1)
+                return StaticResponse(status: .partialContent, headerFields: f, body: source?.slice(r) ?? .empty)
+            }
+            let boundary = file.context.boundary
+            var parts: [StaticResponse.Part] = []
+            var length: Int64 = 0
+            for (i, r) in ranges.enumerated() {
+                var delimiter = ByteBuffer()
+                delimiter.writeString(i == 0 ? "--" : "\r\n--")
+                delimiter.writeString("\(boundary)\r\nContent-Type: \(contentType)\r\nContent-Range: bytes \(r.lowerBound)-\(r.upperBound)/\(rep.snapshot.size)\r\n\r\n")
+                length += Int64(delimiter.readableBytes) + r.upperBound - r.lowerBound + 1
+                parts.append(.bytes(delimiter))
+                if let source { parts.append(source.part(r)) }
+            }
+            var closing = ByteBuffer()
+            closing.writeString("\r\n--\(boundary)--\r\n")
+            length += Int64(closing.readableBytes)
+            parts.append(.bytes(closing))
+            f[.contentType] = "multipart/byteranges; boundary=\(boundary)"
+            f[.contentLength] = String(length)
+            f[.contentEncoding] = rep.coding == .identity ? nil : rep.coding.rawValue
+            return StaticResponse(status: .partialContent, headerFields: f, body: isHead ? .empty : .multipart(parts))
+        }
+    }
+
+    /// The smallest representation the client accepts; identity when it accepts none.
+    func select(_ accept: AcceptEncoding) -> PreparedRepresentation {
+        if !hasVariants { return representations[0] }
+        for rep in representations where accept.accepts(rep.coding) { return rep }
+        return representations.first { $0.coding == .identity } ?? representations[0]
+    }
+
+    private func preconditionFailed(_ rep: PreparedRepresentation) -> StaticResponse {
+        var f = rep.fields304
+        f[.contentLength] = "0"
+        return StaticResponse(status: .preconditionFailed, headerFields: f)
+    }
+
+    /// `If-Range` (RFC 9110 §13.1.5): an entity tag must match strongly; a date must equal
+    /// `Last-Modified` exactly. When it does not hold, the range is ignored (full 200).
+    private func ifRangeHolds(_ value: String?, _ rep: PreparedRepresentation) -> Bool {
+        guard let value = value?.trimmingSpaces(), !value.isEmpty else { return true }
+        if value.hasPrefix("\"") || value.hasPrefix("W/") {
+            return !value.hasPrefix("W/") && value == rep.etag
+        }
+        guard let date = HTTPDate.parse(value), let lm = lastModified else { return false }
+        return date == lm
+    }
+
+    /// Where the bytes come from: memory, or a freshly opened file still matching the snapshot.
+    private func body(_ rep: PreparedRepresentation, retryIfChanged: Bool) -> BodySource? {
+        if let bytes = rep.body { return .memory(bytes) }
+        guard let (fd, now) = FileSystem.openRegular(rep.path) else { return nil }
+        guard now == rep.snapshot else {
+            _ = closeDescriptor(fd)
+            return nil
+        }
+        return .file(OpenFile(descriptor: fd, path: rep.path), rep.snapshot.size)
+    }
+
+    /// The file changed or vanished since it was prepared: answer from a fresh, uncached
+    /// preparation of the file as it is now; if it keeps changing under us, fail cleanly.
+    private func retry(_ request: HTTPRequest, _ file: StaticFile, _ allowed: Bool) -> StaticResponse? {
+        file.context.logger.debug("whitenoise: file changed since start-up, re-reading", metadata: ["url": "\(file.url)"])
+        guard allowed else { return StaticFiles.serviceUnavailable }
+        guard let fresh = file.prepare(reusingMemory: false) else { return nil }
+        return fresh.respond(to: request, file: file, retryIfChanged: false)
+    }
+}
+
+/// The bytes behind a 200 or 206.
+enum BodySource {
+    case memory(ByteBuffer)
+    case file(OpenFile, Int64)
+
+    var whole: StaticResponse.Body {
+        switch self {
+        case .memory(let b): return .bytes(b)
+        case .file(let f, let size): return .file(FileSlice(file: f, offset: 0, length: size))
+        }
+    }
+
+    func slice(_ r: ClosedRange<Int64>) -> StaticResponse.Body {
+        switch part(r) {
+        case .bytes(let b): return .bytes(b)
+        case .file(let s): return .file(s)
+        }
+    }
+
+    func part(_ r: ClosedRange<Int64>) -> StaticResponse.Part {
+        let count = r.upperBound - r.lowerBound + 1
+        switch self {
+        case .memory(let b): return .bytes(b.getSlice(at: b.readerIndex + Int(r.lowerBound), length: Int(count))!)
+        case .file(let f, _): return .file(FileSlice(file: f, offset: r.lowerBound, length: count))
+        }
+    }
+}

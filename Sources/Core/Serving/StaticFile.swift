@@ -1,0 +1,211 @@
+import Atomics
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Engine-wide state shared by every file: the configuration and what is derived from it.
+final class EngineContext: Sendable {
+    let configuration: StaticFilesConfiguration
+    let mediaTypes: MediaTypes
+    let logger: Logger
+    /// Bytes of file bodies currently held in memory (bounded by `memoryBudget`).
+    let memoryInUse = ManagedAtomic<Int>(0)
+    /// The `multipart/byteranges` boundary for this process.
+    let boundary: String
+
+    init(configuration: StaticFilesConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.mediaTypes = MediaTypes(overrides: configuration.mimeTypes)
+        self.logger = logger
+        var rng = SystemRandomNumberGenerator()
+        self.boundary = "whitenoise-" + ContentDigest.hex(rng.next())
+    }
+
+    /// Reserves room for `bytes` of body in memory; `false` when the budget is spent.
+    func reserveMemory(_ bytes: Int) -> Bool {
+        guard bytes <= configuration.maximumInMemoryFileSize else { return false }
+        let after = memoryInUse.wrappingIncrementThenLoad(by: bytes, ordering: .relaxed)
+        if after <= configuration.memoryBudget { return true }
+        memoryInUse.wrappingDecrement(by: bytes, ordering: .relaxed)
+        return false
+    }
+}
+
+/// A file on disk and its precompressed siblings, as known at start-up: one URL's worth.
+/// Its headers and (small) body are prepared on first use, once, lock-free.
+final class StaticFile: Sendable {
+    /// One stored form of the file: the original or a compressed sibling.
+    struct Source: Sendable {
+        var coding: ContentCoding
+        var path: String
+        var snapshot: FileSnapshot
+        /// A digest taken from a digest index whose size and mtime match, if any.
+        var knownDigest: UInt64?
+    }
+
+    let url: String
+    let sources: [Source]  // identity first
+    let immutable: Bool
+    let context: EngineContext
+    /// `false` for autorefresh's per-request files: nothing is cached or kept in memory.
+    let cached: Bool
+    private let prepared = ManagedAtomicLazyReference<PreparedFile>()
+
+    init(url: String, sources: [Source], immutable: Bool, context: EngineContext, cached: Bool = true) {
+        self.url = url
+        self.sources = sources
+        self.immutable = immutable
+        self.context = context
+        self.cached = cached
+    }
+
+    /// The prepared form, built on first use. `nil` when the file has vanished.
+    func preparedFile() -> PreparedFile? {
+        guard cached else { return prepare(reusingMemory: false) }
+        if let p = prepared.load() { return p }
+        guard let p = prepare(reusingMemory: true) else { return nil }
+        return prepared.storeIfNilThenLoad(p)
+    }
+
+    /// Reads the files as they are now and builds every header. Files small enough are kept
+    /// in memory (within the budget) when `reusingMemory`, i.e. when the result is cached.
+    func prepare(reusingMemory: Bool) -> PreparedFile? {
+        var reps: [PreparedRepresentation] = []
+        for source in sources {
+            guard let (fd, snapshot) = FileSystem.openRegular(source.path) else {
+                if source.coding == .identity { return nil }
+                continue
+            }
+            defer { _ = closeDescriptor(fd) }
+            var digest = snapshot == source.snapshot ? source.knownDigest : nil
+            var body: ByteBuffer?
+            let size = Int(snapshot.size)
+            if size <= context.configuration.maximumInMemoryFileSize, !reusingMemory || context.reserveMemory(size) {
+                var buffer = ByteBufferAllocator().buffer(capacity: size)
+                var hasher = ContentDigest()
+                let ok = FileSystem.read(fd, offset: 0, count: size) { chunk in
+                    buffer.writeBytes(chunk)
+                    hasher.update(chunk)
+                }
+                guard ok else {
+                    if reusingMemory { context.memoryInUse.wrappingDecrement(by: size, ordering: .relaxed) }
+                    if source.coding == .identity { return nil }
+                    continue
+                }
+                body = buffer
+                digest = digest ?? hasher.finalize()
+            } else if digest == nil {
+                var hasher = ContentDigest()
+                guard FileSystem.read(fd, offset: 0, count: size, into: { hasher.update($0) }) else {
+                    if source.coding == .identity { return nil }
+                    continue
+                }
+                digest = hasher.finalize()
+            }
+            reps.append(PreparedRepresentation(coding: source.coding, path: source.path, snapshot: snapshot,
+                                               etag: "\"" + ContentDigest.hex(digest!) + "\"", body: body))
+        }
+        guard let identity = reps.first, identity.coding == .identity else { return nil }
+        return PreparedFile(file: self, identity: identity, representations: reps)
+    }
+}
+
+/// One representation with every header it will ever need, built once.
+struct PreparedRepresentation: Sendable {
+    var coding: ContentCoding
+    var path: String
+    var snapshot: FileSnapshot
+    var etag: String
+    var body: ByteBuffer?
+    var fields200 = HTTPFields()
+    var fields304 = HTTPFields()
+    var head200 = ByteBuffer()
+    var head304 = ByteBuffer()
+
+    init(coding: ContentCoding, path: String, snapshot: FileSnapshot, etag: String, body: ByteBuffer?) {
+        self.coding = coding
+        self.path = path
+        self.snapshot = snapshot
+        self.etag = etag
+        self.body = body
+    }
+}
+
+/// A file's representations, smallest first, with their precomputed headers.
+final class PreparedFile: Sendable {
+    let representations: [PreparedRepresentation]
+    let hasVariants: Bool
+    /// Seconds since the epoch of the original's mtime, when sent as `Last-Modified`.
+    let lastModified: Int64?
+    let lastModifiedText: String?
+    let contentType: String
+
+    init(file: StaticFile, identity: PreparedRepresentation, representations input: [PreparedRepresentation]) {
+        let ctx = file.context
+        let config = ctx.configuration
+        contentType = ctx.mediaTypes.contentType(forFileName: identity.path, charset: config.charset)
+        var base = HTTPFields()
+        base[.contentType] = contentType
+        if file.immutable {
+            base[.cacheControl] = "max-age=\(StaticFilesConfiguration.forever), public, immutable"
+        } else if let maxAge = config.maxAge {
+            base[.cacheControl] = "max-age=\(maxAge), public"
+        }
+        if config.allowAllOrigins { base[.accessControlAllowOrigin] = "*" }
+        config.addHeaders?(&base, identity.path, file.url)
+        hasVariants = input.count > 1
+        if hasVariants { base[.vary] = "Accept-Encoding" }
+        if let custom = base[.lastModified] {
+            lastModified = HTTPDate.parse(custom)
+            lastModifiedText = custom
+        } else if identity.snapshot.mtimeSeconds != 0 {
+            lastModified = identity.snapshot.mtimeSeconds
+            lastModifiedText = HTTPDate.format(identity.snapshot.mtimeSeconds)
+            base[.lastModified] = lastModifiedText
+        } else {
+            lastModified = nil
+            lastModifiedText = nil
+        }
+        let customETag = base[.eTag]
+        let order: [ContentCoding: Int] = [.identity: 0, .zstd: 1, .br: 2, .gzip: 3]
+        var reps = input.sorted {
+            $0.snapshot.size != $1.snapshot.size ? $0.snapshot.size < $1.snapshot.size : order[$0.coding]! < order[$1.coding]!
+        }
+        for i in reps.indices {
+            var fields = base
+            if let customETag { reps[i].etag = customETag } else { fields[.eTag] = reps[i].etag }
+            fields[.contentLength] = String(reps[i].snapshot.size)
+            if reps[i].coding != .identity { fields[.contentEncoding] = reps[i].coding.rawValue }
+            fields[.acceptRanges] = "bytes"
+            reps[i].fields200 = fields
+            var notModified = HTTPFields()
+            for name in [HTTPField.Name.cacheControl, .eTag, .vary, .lastModified, .accessControlAllowOrigin] {
+                if let v = fields[name] { notModified[name] = v }
+            }
+            reps[i].fields304 = notModified
+            reps[i].head200 = HTTP1Head.serialise(status: .ok, fields: fields)
+            reps[i].head304 = HTTP1Head.serialise(status: .notModified, fields: notModified)
+        }
+        representations = reps
+    }
+}
+
+/// Serialises a response head as HTTP/1.1 bytes (without the final blank line).
+enum HTTP1Head {
+    static func serialise(status: HTTPResponse.Status, fields: HTTPFields) -> ByteBuffer {
+        var b = ByteBufferAllocator().buffer(capacity: 256)
+        b.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        for field in fields {
+            b.writeString(field.name.rawName)
+            b.writeString(": ")
+            b.writeString(field.value)
+            b.writeString("\r\n")
+        }
+        return b
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func closeDescriptor(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+#endif

@@ -1,0 +1,177 @@
+public import HTTPTypes
+public import Logging
+
+/// The serving engine: an immutable table `URL path → file`, built once by `addFiles`,
+/// answering each request with little more than a dictionary lookup.
+///
+/// ```swift
+/// var files = try StaticFiles(configuration: config)
+/// files.addFiles(root: "staticfiles", prefix: "/static/")
+/// if let response = files.respond(to: request) { send(response) } else { passToApp() }
+/// ```
+/// `StaticFiles` is `Sendable` and takes no lock on the hot path; share one value between
+/// threads once it is built.
+public struct StaticFiles: Sendable {
+    enum Entry: Sendable {
+        case file(StaticFile)
+        case redirect(String)
+    }
+
+    let context: EngineContext
+    var table: [String: Entry] = [:]
+    /// Roots for autorefresh lookups, newest first.
+    var roots: [(root: String, prefix: String)] = []
+
+    /// The configuration this engine was built with.
+    public var configuration: StaticFilesConfiguration { context.configuration }
+
+    /// How many URLs the table holds (files, index URLs and redirects).
+    public var count: Int { table.count }
+
+    /// Creates an empty engine. Throws `StaticFilesError.invalidImmutableFileTest` for a
+    /// regular expression that does not compile.
+    public init(configuration: StaticFilesConfiguration = .init(), logger: Logger = Logger(label: "whitenoise")) throws {
+        if case .regex(let pattern) = configuration.immutableFileTest {
+            do { _ = try Regex(pattern) } catch {
+                throw StaticFilesError.invalidImmutableFileTest(pattern: pattern, reason: "\(error)")
+            }
+        }
+        if let index = configuration.indexFile, index.isEmpty || index.contains("/") {
+            throw StaticFilesError.invalidIndexFile(index)
+        }
+        context = EngineContext(configuration: configuration, logger: logger)
+    }
+
+    /// Serves the files under `root` at URLs starting with `prefix` (normalised to `/x/`).
+    /// A later call wins for the same URL. A missing root is logged as a warning.
+    public mutating func addFiles(root: String, prefix: String = "/") {
+        let prefix = Self.normalisePrefix(prefix)
+        let root = FileSystem.absolute(root)
+        if context.configuration.autorefresh {
+            if FileSystem.info(root)?.1 != .directory {
+                context.logger.warning("whitenoise: no directory at \(root) (autorefresh will keep looking)")
+            }
+            roots.insert((root, prefix), at: 0)
+            return
+        }
+        guard FileSystem.info(root)?.1 == .directory else {
+            context.logger.warning("whitenoise: no directory at \(root)")
+            return
+        }
+        let scanned = FileScanner(logger: context.logger).scan(root: root)
+        let meta = RootMetadata.load(root: root, useManifest: context.configuration.useManifest)
+        var byPath: [String: FileSnapshot] = [:]
+        byPath.reserveCapacity(scanned.count)
+        for f in scanned { byPath[f.relativePath] = f.snapshot }
+        let immutableRegex = immutableRegex()
+        table.reserveCapacity(table.count + scanned.count)
+        for f in scanned {
+            if f.relativePath == DigestIndex.fileName { continue }
+            if let base = Self.compressedBase(of: f.relativePath), byPath[base] != nil { continue }
+            let path = root + "/" + f.relativePath
+            var sources = [StaticFile.Source(coding: .identity, path: path, snapshot: f.snapshot,
+                                             knownDigest: meta.digestIndex.digest(for: f.relativePath, matching: f.snapshot))]
+            for (suffix, coding) in Self.siblingSuffixes {
+                let rel = f.relativePath + suffix
+                guard let snap = byPath[rel], !sources.contains(where: { $0.coding == coding }) else { continue }
+                sources.append(.init(coding: coding, path: path + suffix, snapshot: snap,
+                                     knownDigest: meta.digestIndex.digest(for: rel, matching: snap)))
+            }
+            let url = prefix + f.relativePath
+            let immutable = meta.hashedNames.contains(f.relativePath) || isImmutable(path: path, url: url, regex: immutableRegex)
+            let file = StaticFile(url: url, sources: sources, immutable: immutable, context: context)
+            insert(file, url: url)
+        }
+    }
+
+    private mutating func insert(_ file: StaticFile, url: String) {
+        guard let index = context.configuration.indexFile, url.hasSuffix("/" + index) else {
+            table[url] = .file(file)
+            return
+        }
+        let directory = String(url.dropLast(index.utf8.count))  // ends with "/"
+        table[url] = .redirect("./")
+        table[directory] = .file(file)
+        if directory.count > 1 {
+            let withoutSlash = String(directory.dropLast())
+            let lastSegment = withoutSlash.split(separator: "/").last.map(String.init) ?? ""
+            table[withoutSlash] = .redirect(RequestPath.percentEncode(lastSegment) + "/")
+        }
+    }
+
+    /// Answers a request for a static file, or returns `nil` when the URL is not one of ours:
+    /// the adapter then passes the request on to the application.
+    public func respond(to request: HTTPRequest) -> StaticResponse? {
+        guard let target = request.path, let requestPath = RequestPath(target: target) else { return nil }
+        if !roots.isEmpty { return respondAutorefresh(to: request, at: requestPath) }
+        switch table[requestPath.path] {
+        case .none: return nil
+        case .file(let file): return file.respond(to: request)
+        case .redirect(let location): return redirect(to: location, query: requestPath.query)
+        }
+    }
+
+    func redirect(to location: String, query: Substring?) -> StaticResponse {
+        var f = HTTPFields()
+        if let maxAge = context.configuration.maxAge { f[.cacheControl] = "max-age=\(maxAge), public" }
+        if let query, !query.isEmpty { f[.location] = location + "?" + query } else { f[.location] = location }
+        f[.contentLength] = "0"
+        return StaticResponse(status: .found, headerFields: f)
+    }
+
+    /// Sent when a file keeps changing while it is being served: the client may retry.
+    static let serviceUnavailable: StaticResponse = {
+        var f = HTTPFields()
+        f[.cacheControl] = "no-store"
+        f[.retryAfter] = "1"
+        f[.contentLength] = "0"
+        return StaticResponse(status: .serviceUnavailable, headerFields: f)
+    }()
+
+    static let siblingSuffixes: [(String, ContentCoding)] = [(".zst", .zstd), (".zstd", .zstd), (".br", .br), (".gz", .gzip)]
+
+    /// The original's relative path when `path` names a compressed sibling.
+    static func compressedBase(of path: String) -> String? {
+        for (suffix, _) in siblingSuffixes where path.hasSuffix(suffix) && path.utf8.count > suffix.utf8.count {
+            return String(path.dropLast(suffix.count))
+        }
+        return nil
+    }
+
+    func immutableRegex() -> Regex<AnyRegexOutput>? {
+        if case .regex(let pattern) = context.configuration.immutableFileTest { return try? Regex(pattern) }
+        return nil
+    }
+
+    func isImmutable(path: String, url: String, regex: Regex<AnyRegexOutput>?) -> Bool {
+        switch context.configuration.immutableFileTest {
+        case .none: return false
+        case .regex: return regex.map { url.firstMatch(of: $0) != nil } ?? false
+        case .predicate(let test): return test(path, url)
+        }
+    }
+
+    /// `None`, `""`, `"/"` → `/`; `static`, `/static`, `static/` → `/static/`.
+    public static func normalisePrefix(_ prefix: String) -> String {
+        let trimmed = prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        return trimmed.isEmpty ? "/" : "/" + trimmed + "/"
+    }
+}
+
+/// Configuration errors, reported when the engine is created.
+public enum StaticFilesError: Error, CustomStringConvertible, Equatable {
+    /// The immutable-file test's regular expression does not compile.
+    case invalidImmutableFileTest(pattern: String, reason: String)
+    /// The index file name is empty or contains `/`.
+    case invalidIndexFile(String)
+
+    /// A message that says what is wrong and what would be valid.
+    public var description: String {
+        switch self {
+        case .invalidImmutableFileTest(let pattern, let reason):
+            return "invalid immutable file test regex '\(pattern)': \(reason)"
+        case .invalidIndexFile(let name):
+            return "invalid index file name '\(name)': expected a plain file name such as 'index.html'"
+        }
+    }
+}

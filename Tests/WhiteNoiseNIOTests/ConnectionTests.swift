@@ -1,0 +1,107 @@
+import Foundation
+import NIOCore
+import Testing
+import WhiteNoise
+import WhiteNoiseTestSupport
+
+/// Keep-alive, pipelining, bad input, timeouts and many connections on the NIO server.
+@Suite struct ConnectionTests {
+    func withTree(requestHeadTimeout: TimeAmount = .seconds(30), _ body: (Int) async throws -> Void) async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("a.txt", "alpha")
+        try tree.write("b.txt", "bravo")
+        try tree.write("big.bin", Data(repeating: 0x62, count: 3 << 20))
+        try await withLiveServer(try makeFiles(tree.root), requestHeadTimeout: requestHeadTimeout, body)
+    }
+
+    @Test func keepAliveAndPipelining() async throws {
+        try await withTree { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            for _ in 0..<3 { #expect(try c.request("GET", "/static/a.txt").text == "alpha") }
+            try c.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n\r\nHEAD /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /static/missing HTTP/1.1\r\nHost: x\r\n\r\nGET /static/b.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /static/big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=1-2\r\n\r\n")
+            #expect(try c.readResponse().text == "alpha")
+            let head = try c.readResponse(isHead: true)
+            #expect(head.status == 200 && head["content-length"] == String(3 << 20))
+            #expect(try c.readResponse().status == 404)
+            #expect(try c.readResponse().text == "bravo")
+            #expect(try c.readResponse().text == "bb")
+        }
+    }
+
+    @Test func connectionCloseAndHTTP10() async throws {
+        try await withTree { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            let r = try c.request("GET", "/static/a.txt", [("Connection", "close")])
+            #expect(r.text == "alpha" && r["connection"] == "close")
+            #expect(c.serverClosed())
+            let old = try RawHTTPConnection(port: port)
+            try old.send("GET /static/b.txt HTTP/1.0\r\n\r\n")
+            #expect(try old.readResponse().text == "bravo")
+            #expect(old.serverClosed())
+        }
+    }
+
+    @Test func largeFilesAreSentWhole() async throws {
+        try await withTree { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            let r = try c.request("GET", "/static/big.bin")
+            #expect(r.body.count == 3 << 20 && r.body.allSatisfy { $0 == 0x62 })
+            #expect(try c.request("GET", "/static/a.txt").text == "alpha")
+        }
+    }
+
+    @Test func badInputGetsACleanAnswer() async throws {
+        try await withTree { (port: Int) async throws in
+            let cases: [(String, ClosedRange<Int>)] = [
+                ("GARBAGE\r\n\r\n", 400...400),
+                ("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400...400),
+                ("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-Big: \(String(repeating: "y", count: 1000))\r\n", count: 200) + "\r\n", 400...431),
+                ("GET /static/%zz HTTP/1.1\r\nHost: x\r\n\r\n", 404...404),
+                ("GET /static/%C3 HTTP/1.1\r\nHost: x\r\n\r\n", 404...404),
+                ("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 404...404),
+                ("GET http://example.com/static/a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 200...200),
+                ("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", 200...206),
+                ("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: \u{1}\u{2}\r\n\r\n", 200...400),
+            ]
+            for (request, expected) in cases {
+                let c = try RawHTTPConnection(port: port)
+                try c.send(request)
+                let r = try c.readResponse()
+                #expect(expected.contains(r.status), "\(request.prefix(60)) → \(r.status)")
+            }
+            let nonUTF8: [UInt8] = Array("GET /static/".utf8) + [0xFF, 0xFE] + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            let c = try RawHTTPConnection(port: port)
+            try c.send(nonUTF8)
+            let r = try c.readResponse()
+            #expect(r.status == 404 || r.status == 400)
+            #expect(try RawHTTPConnection(port: port).request("GET", "/static/a.txt").text == "alpha")
+        }
+    }
+
+    @Test func slowHeadersAndIdleConnectionsAreClosedWithoutStarvingOthers() async throws {
+        try await withTree(requestHeadTimeout: .milliseconds(300)) { (port: Int) async throws in
+            let slow = try RawHTTPConnection(port: port)
+            try slow.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n")  // never finishes its head
+            let idle = try RawHTTPConnection(port: port)
+            #expect(try idle.request("GET", "/static/a.txt").text == "alpha")  // then stays idle
+            let other = try RawHTTPConnection(port: port)
+            #expect(try other.request("GET", "/static/b.txt").text == "bravo")
+            #expect(slow.serverClosed())
+            #expect(idle.serverClosed())
+        }
+    }
+
+    @Test func thousandsOfIdleConnectionsDoNotStarveOthers() async throws {
+        try await withTree { (port: Int) async throws in
+            var idle: [RawHTTPConnection] = []
+            for _ in 0..<2000 { idle.append(try RawHTTPConnection(port: port)) }
+            let c = try RawHTTPConnection(port: port)
+            #expect(try c.request("GET", "/static/a.txt").text == "alpha")
+            #expect(try idle[1999].request("GET", "/static/b.txt").text == "bravo")
+            idle.removeAll()
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Testing
+import WhiteNoise
+import WhiteNoiseTestSupport
+
+/// DESIGN §2 row: index files and redirects, at start-up and in autorefresh.
+@Suite struct IndexTests {
+    @Test(arguments: [false, true])
+    func indexFilesAndRedirects(autorefresh: Bool) async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("with-index/index.html", "<p>index</p>")
+        try tree.write("index.html", "<p>root</p>")
+        try tree.write("no-index/other.txt", "x")
+        let files = try makeFiles(tree.root) { c in
+            c.indexFile = "index.html"
+            c.autorefresh = autorefresh
+        }
+        try await withLiveServer(files) { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            let page = try c.request("GET", "/static/with-index/")
+            #expect(page.status == 200 && page.text == "<p>index</p>" && page["content-type"] == "text/html; charset=utf-8")
+            let toSlash = try c.request("GET", "/static/with-index?a=1&b=2")
+            #expect(toSlash.status == 302 && toSlash["location"] == "with-index/?a=1&b=2")
+            #expect(toSlash["cache-control"] == "max-age=60, public" && toSlash.body.isEmpty)
+            let toDot = try c.request("GET", "/static/with-index/index.html")
+            #expect(toDot.status == 302 && toDot["location"] == "./")
+            #expect(try c.request("GET", "/static/").text == "<p>root</p>")
+            #expect(try c.request("GET", "/static/no-index/").status == 404)
+            #expect(try c.request("GET", "/static/no-index").status == 404)
+            #expect(try c.request("POST", "/static/with-index", [("Content-Length", "0")]).status == 302)
+        }
+    }
+
+    @Test func withoutIndexFileDirectoriesAreMisses() async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("d/index.html", "x")
+        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            #expect(try c.request("GET", "/static/d/").status == 404)
+            #expect(try c.request("GET", "/static/d").status == 404)
+            #expect(try c.request("GET", "/static/d/index.html").status == 200)
+        }
+    }
+}
