@@ -151,6 +151,13 @@ public final class RawHTTPConnection {
         }
     }
 
+    /// Receives until at least `count` bytes are buffered (they stay buffered for
+    /// `readResponse`); returns how many are buffered.
+    public func readSome(atLeast count: Int) throws -> Int {
+        while buffer.count < count { try fill() }
+        return buffer.count
+    }
+
     /// Reads until the server closes; returns everything received.
     public func readToEnd() -> [UInt8] {
         while (try? fill()) != nil {}

@@ -35,6 +35,8 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
     private var closeAfterResponse = false
     private var headDeadline: Scheduled<Void>?
     private var readHeldBack = false
+    /// File regions written but not yet fully sent: the head deadline waits for them.
+    private var filesInFlight = 0
     private var tail = HeadTail()
 
     /// A handler for `files`. `requestHeadTimeout` closes a connection whose next request head
@@ -136,7 +138,8 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
         guard let timeout = requestHeadTimeout else { return }
         headDeadline?.cancel()
         headDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: timeout) {
-            context.close(promise: nil)
+            // A response still being sent is not idleness: wait for it, then start counting.
+            if self.filesInFlight > 0 { self.armHeadDeadline(context) } else { context.close(promise: nil) }
         }
     }
 
@@ -197,7 +200,9 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
     private func writeRegion(_ slice: FileSlice, handle: NIOFileHandle, closesHandle: Bool, context: ChannelHandlerContext,
                              wrap: (IOData) -> NIOAny) {
         let region = FileRegion(fileHandle: handle, readerIndex: Int(slice.offset), endIndex: Int(slice.offset + slice.length))
+        filesInFlight += 1
         context.write(wrap(.fileRegion(region))).whenComplete { result in
+            self.filesInFlight -= 1
             if closesHandle { try? handle.close() }
             // A file that shrank mid-send cannot honour its Content-Length: end the connection.
             if case .failure = result { context.close(promise: nil) }

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The `whitenoise` executable built beside the test bundle, run as a child process.
+public final class CLIProcess: @unchecked Sendable {
+    /// Path of the built `whitenoise` binary (next to the test bundle).
+    public static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("whitenoise").path
+    }
+
+    /// The child process.
+    public let process = Process()
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private var stdoutBuffer = Data()
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// Starts `whitenoise` with `arguments`.
+    public init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        let exited = self.exited
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+    }
+
+    /// The process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Reads stdout until a line containing `marker` appears, or the process exits, or
+    /// `timeout` seconds pass (poll-based, no sleeping). Returns the line.
+    public func waitForLine(containing marker: String, timeout: Int = 60) -> String? {
+        let fd = stdoutPipe.fileHandleForReading.fileDescriptor
+        let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+        while Date() < deadline {
+            if let text = String(data: stdoutBuffer, encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) {
+                return String(line)
+            }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, 500)
+            if ready > 0 {
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                let n = read(fd, &chunk, chunk.count)
+                if n <= 0 { return nil }
+                stdoutBuffer.append(contentsOf: chunk[0..<n])
+            }
+        }
+        return nil
+    }
+
+    /// Sends a signal.
+    public func signal(_ sig: Int32) { kill(pid, sig) }
+
+    /// Waits for exit up to `timeout` seconds (then SIGKILLs it); returns the exit status
+    /// (128+signal for a signal death), or `nil` if it had to be killed.
+    public func waitForExit(timeout: Int = 30) -> Int32? {
+        if exited.wait(timeout: .now() + .seconds(timeout)) == .timedOut {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        process.waitUntilExit()
+        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    }
+
+    /// Everything written to stderr (call after exit).
+    public func standardError() -> String {
+        String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Resident memory of the process in KiB, from /proc.
+    public func residentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        }
+        return nil
+    }
+
+    /// Runs `whitenoise` to completion; returns (status, stdout, stderr).
+    public static func run(_ arguments: [String]) throws -> (Int32, String, String) {
+        let p = try CLIProcess(arguments)
+        let out = p.stdoutPipe.fileHandleForReading.readDataToEndOfFile()
+        let err = p.stderrPipe.fileHandleForReading.readDataToEndOfFile()
+        p.process.waitUntilExit()
+        return (p.process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
+
+/// Raises this process's soft open-file limit to at least `wanted` (up to the hard limit);
+/// returns the limit now in force.
+@discardableResult
+public func raiseOpenFileLimit(to wanted: Int) -> Int {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    if limit.rlim_cur < rlim_t(wanted) {
+        limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+    return Int(limit.rlim_cur)
+}

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import WhiteNoiseTestSupport
+
+/// `whitenoise serve` as a user runs it: a real child process on a loopback port.
+@Suite(.serialized) struct ServeCommandTests {
+    @Test func badFlagsAndMissingRootFailClearly() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let (s1, _, e1) = try CLIProcess.run(["serve", tree.root, "--bogus"])
+        #expect(s1 != 0 && e1.contains("--bogus"))
+        let (s2, _, e2) = try CLIProcess.run(["serve", tree.root + "/missing"])
+        #expect(s2 != 0 && e2.contains("no directory at"))
+        let (s3, _, e3) = try CLIProcess.run(["serve", tree.root, "--port", "70000"])
+        #expect(s3 != 0 && e3.contains("--port"))
+        let (s4, _, e4) = try CLIProcess.run(["serve", tree.root, "--immutable-file-test", "([unclosed"])
+        #expect(s4 != 0 && e4.contains("immutable file test"))
+        let (s5, _, e5) = try CLIProcess.run(["serve", tree.root, "--max-age", "-5"])
+        #expect(s5 != 0 && e5.contains("--max-age"))
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func servesAndShutsDownGracefullyOnSignal(_ sig: Int32) throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("app.css", "body{}")
+        let server = try CLIProcess(["serve", tree.root, "--port", "0", "--prefix", "/static/", "--max-age", "120",
+                                     "--index-file", "index.html", "--no-allow-all-origins", "--charset", "latin-1"])
+        let line = try #require(server.waitForLine(containing: "listening on"))
+        let port = try #require(Int(line.split(separator: ":").last ?? ""))
+        let r = try RawHTTPConnection(port: port).request("GET", "/static/app.css")
+        #expect(r.text == "body{}")
+        #expect(r["cache-control"] == "max-age=120, public")
+        #expect(r["access-control-allow-origin"] == nil)
+        #expect(r["content-type"] == "text/css; charset=latin-1")
+        let miss = try RawHTTPConnection(port: port).request("GET", "/static/missing.css")
+        #expect(miss.status == 404 && miss["cache-control"] == "no-store")
+        server.signal(sig)
+        #expect(server.waitForExit() == 0)
+        #expect((try? RawHTTPConnection(port: port)) == nil)  // the port is closed
+    }
+
+    @Test func slowReadersOfBigFilesDoNotGrowServerMemory() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let size = 24 << 20
+        try tree.write("big.bin", Data(repeating: 0x5a, count: size))
+        try tree.write("small.txt", "ok")
+        let server = try CLIProcess(["serve", tree.root, "--port", "0", "--threads", "1"])
+        defer { server.signal(SIGKILL); _ = server.waitForExit() }
+        let line = try #require(server.waitForLine(containing: "listening on"))
+        let port = try #require(Int(line.split(separator: ":").last ?? ""))
+        #expect(try RawHTTPConnection(port: port).request("GET", "/small.txt").text == "ok")
+        let baseline = try #require(server.residentKiB())
+
+        // Four pipelined requests for 24 MiB each; the reader takes 1 MiB and then stops reading.
+        let slow = try RawHTTPConnection(port: port, timeout: 30)
+        try slow.send(String(repeating: "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n", count: 4))
+        var partial = try slow.readSome(atLeast: 1 << 20)
+        #expect(partial >= 1 << 20)
+        let during = try #require(server.residentKiB())
+        #expect(during - baseline < 16 * 1024, "server RSS grew by \(during - baseline) KiB while a reader was slow")
+
+        // Meanwhile other clients are served.
+        #expect(try RawHTTPConnection(port: port).request("GET", "/small.txt").text == "ok")
+
+        // The slow reader, reading again, still gets every byte of every response.
+        for _ in 0..<4 {
+            let r = try slow.readResponse()
+            #expect(r.status == 200 && r.body.count == size && r.body.last == 0x5a)
+        }
+        partial = 0
+    }
+}
