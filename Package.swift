@@ -93,3 +93,20 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks are built only on request, so library users never build them:
+//   WHITENOISE_BENCHMARKS=1 swift run -c release whitenoise-bench
+if Context.environment["WHITENOISE_BENCHMARKS"] != nil {
+    package.targets += [
+        .target(name: "CMallocCounter", path: "Benchmarks/Sources/CMallocCounter"),
+        .executableTarget(
+            name: "whitenoise-bench",
+            dependencies: [
+                "WhiteNoise", "CMallocCounter",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Sources/Bench"
+        ),
+    ]
+}

@@ -23,9 +23,20 @@ import Testing
         #expect(EntityTagList(parsing: "*").stronglyMatches(#""anything""#))
     }
 
+    @Test func allocationFreeMatcherAgreesWithTheList() {
+        let values = ["*", #""a", W/"b""#, #"W/"x""#, "", "garbage", #""unterminated"#, #" "a" , "c,d""#, #"bare, "b""#]
+        for v in values {
+            for tag in [#""a""#, #""b""#, #""x""#, #""c,d""#, #""z""#] {
+                #expect(EntityTagList.matches(v, etag: tag, weak: true) == EntityTagList(parsing: v).weaklyMatches(tag), "\(v) \(tag)")
+                #expect(EntityTagList.matches(v, etag: tag, weak: false) == EntityTagList(parsing: v).stronglyMatches(tag), "\(v) \(tag)")
+            }
+        }
+    }
+
     @Test func malformedMembersMatchNothing() {
         #expect(!EntityTagList(parsing: "\"unterminated").weaklyMatches("\"unterminated\""))
         #expect(!EntityTagList(parsing: "").weaklyMatches("\"\""))
         #expect(!EntityTagList(parsing: ",,,").weaklyMatches("\"a\""))
+        #expect(!EntityTagList(parsing: "a").weaklyMatches("\"a\""))  // unquoted members are not tags
     }
 }

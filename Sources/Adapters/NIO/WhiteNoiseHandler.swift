@@ -33,7 +33,11 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
     private var isHead = false
     private var wroteSinceFlush = false
     private var closeAfterResponse = false
-    private var headDeadline: Scheduled<Void>?
+    /// When the connection started waiting for its next request head (`nil` while a request
+    /// is being handled). One timer per connection checks it, so a request costs a clock
+    /// read, not a timer.
+    private var waitingSince: NIODeadline?
+    private var deadlineTimer: Scheduled<Void>?
     private var readHeldBack = false
     /// File regions written but not yet fully sent: the head deadline waits for them.
     private var filesInFlight = 0
@@ -48,17 +52,18 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { armHeadDeadline(context) }
+        if context.channel.isActive { startWaitingForHead(context) }
     }
 
     public func channelActive(context: ChannelHandlerContext) {
-        armHeadDeadline(context)
+        startWaitingForHead(context)
         context.fireChannelActive()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        headDeadline?.cancel()
-        headDeadline = nil
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        waitingSince = nil
         pending = nil
         context.fireChannelInactive()
     }
@@ -66,8 +71,7 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            headDeadline?.cancel()
-            headDeadline = nil
+            waitingSince = nil
             keepAlive = head.isKeepAlive
             isHead = head.method == .HEAD
             guard let request = HTTPRequest(nioHead: head) else {
@@ -92,7 +96,7 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
             } else if let response = pending {
                 pending = nil
                 send(response, context: context)
-                armHeadDeadline(context)
+                startWaitingForHead(context)
             }
         }
     }
@@ -134,12 +138,28 @@ public final class WhiteNoiseHandler: ChannelDuplexHandler, RemovableChannelHand
         context.write(data, promise: promise)
     }
 
-    private func armHeadDeadline(_ context: ChannelHandlerContext) {
+    private func startWaitingForHead(_ context: ChannelHandlerContext) {
         guard let timeout = requestHeadTimeout else { return }
-        headDeadline?.cancel()
-        headDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: timeout) {
-            // A response still being sent is not idleness: wait for it, then start counting.
-            if self.filesInFlight > 0 { self.armHeadDeadline(context) } else { context.close(promise: nil) }
+        let now = NIODeadline.now()
+        waitingSince = now
+        if deadlineTimer == nil { scheduleDeadlineCheck(at: now + timeout, timeout: timeout, context) }
+    }
+
+    private func scheduleDeadlineCheck(at deadline: NIODeadline, timeout: TimeAmount, _ context: ChannelHandlerContext) {
+        deadlineTimer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) {
+            self.deadlineTimer = nil
+            guard let since = self.waitingSince else { return }  // busy with a request: checked again after it
+            if self.filesInFlight > 0 {
+                // A response still being sent is not idleness: start counting once it is out.
+                self.startWaitingForHead(context)
+                return
+            }
+            let due = since + timeout
+            if NIODeadline.now() >= due {
+                context.close(promise: nil)
+            } else {
+                self.scheduleDeadlineCheck(at: due, timeout: timeout, context)
+            }
         }
     }
 

@@ -21,25 +21,25 @@ extension StaticFile {
 
 extension PreparedFile {
     func respond(to request: HTTPRequest, file: StaticFile, retryIfChanged: Bool) -> StaticResponse? {
-        let fields = request.headerFields
-        let rep = select(fields[.acceptEncoding].map { AcceptEncoding(parsing: $0) } ?? .absent)
+        let fields = RelevantFields(request.headerFields)
+        let rep = select(fields.acceptEncoding.map { AcceptEncoding(parsing: $0) } ?? .absent)
 
         // Preconditions, RFC 9110 §13.2.2 order, against the selected representation.
-        if let ifMatch = fields[.ifMatch] {
-            if !EntityTagList(parsing: ifMatch).stronglyMatches(rep.etag) { return preconditionFailed(rep) }
-        } else if let ius = fields[.ifUnmodifiedSince], let date = HTTPDate.parse(ius), let lm = lastModified, lm > date {
+        if let ifMatch = fields.ifMatch {
+            if !EntityTagList.matches(ifMatch, etag: rep.etag, weak: false) { return preconditionFailed(rep) }
+        } else if let ius = fields.ifUnmodifiedSince, let date = HTTPDate.parse(ius), let lm = lastModified, lm > date {
             return preconditionFailed(rep)
         }
-        if let inm = fields[.ifNoneMatch] {
-            if EntityTagList(parsing: inm).weaklyMatches(rep.etag) {
+        if let inm = fields.ifNoneMatch {
+            if EntityTagList.matches(inm, etag: rep.etag, weak: true) {
                 return StaticResponse(status: .notModified, headerFields: rep.fields304, http1Head: rep.head304)
             }
-        } else if let ims = fields[.ifModifiedSince], let date = HTTPDate.parse(ims), let lm = lastModified, lm <= date {
+        } else if let ims = fields.ifModifiedSince, let date = HTTPDate.parse(ims), let lm = lastModified, lm <= date {
             return StaticResponse(status: .notModified, headerFields: rep.fields304, http1Head: rep.head304)
         }
 
         var range = RangeRequest.full
-        if let value = fields[.range], ifRangeHolds(fields[.ifRange], rep) {
+        if let value = fields.range, ifRangeHolds(fields.ifRange, rep) {
             range = RangeRequest(parsing: value, length: rep.snapshot.size)
         }
         let isHead = request.method == .head
@@ -160,4 +160,33 @@ enum BodySource {
         case .file(let f, _): return .file(FileSlice(file: f, offset: r.lowerBound, length: count))
         }
     }
+}
+
+/// The request fields the engine reads, gathered in one pass over the header fields.
+/// Repeated fields are combined with ", " as RFC 9110 §5.3 allows for list fields.
+struct RelevantFields {
+    var acceptEncoding: String?
+    var ifMatch: String?
+    var ifNoneMatch: String?
+    var ifModifiedSince: String?
+    var ifUnmodifiedSince: String?
+    var range: String?
+    var ifRange: String?
+
+    init(_ fields: HTTPFields) {
+        for field in fields {
+            switch field.name {
+            case .acceptEncoding: acceptEncoding = Self.combine(acceptEncoding, field.value)
+            case .ifNoneMatch: ifNoneMatch = Self.combine(ifNoneMatch, field.value)
+            case .ifModifiedSince: ifModifiedSince = ifModifiedSince ?? field.value
+            case .range: range = Self.combine(range, field.value)
+            case .ifMatch: ifMatch = Self.combine(ifMatch, field.value)
+            case .ifUnmodifiedSince: ifUnmodifiedSince = ifUnmodifiedSince ?? field.value
+            case .ifRange: ifRange = ifRange ?? field.value
+            default: continue
+            }
+        }
+    }
+
+    private static func combine(_ a: String?, _ b: String) -> String { a.map { $0 + ", " + b } ?? b }
 }

@@ -10,51 +10,80 @@ public enum ContentCoding: String, Sendable, CaseIterable {
     case gzip
 }
 
-/// A parsed `Accept-Encoding` header (RFC 9110 §12.5.3): q-values per coding.
+/// A parsed `Accept-Encoding` header (RFC 9110 §12.5.3): the q-value of each coding this
+/// engine can serve. Parsing allocates nothing.
 public struct AcceptEncoding: Sendable, Equatable {
-    private var explicit: [(coding: String, q: Int)] = []  // q in thousandths
-    private var wildcard: Int?
+    // q-values in thousandths; -1 means "not mentioned".
+    private var identity: Int16 = -1
+    private var zstd: Int16 = -1
+    private var br: Int16 = -1
+    private var gzip: Int16 = -1
+    private var wildcard: Int16 = -1
+    private var mentionedAny = false
 
     /// The request did not send `Accept-Encoding`: only identity is chosen, as every
-    /// mainstream server does (RFC 9110 allows any coding, but real clients that omit
-    /// the header rarely decode them).
+    /// mainstream server does (RFC 9110 allows any coding, but clients that omit the header
+    /// rarely decode them).
     public static let absent = AcceptEncoding()
 
     private init() {}
 
-    /// Parses a header value. Tokens are case-insensitive; a malformed or out-of-range
-    /// q-value counts as `q=0`.
+    /// Parses a header value. Codings are case-insensitive whole tokens; a malformed or
+    /// out-of-range q-value counts as `q=0`.
     public init(parsing value: some StringProtocol) {
-        for member in value.split(separator: ",") {
-            var parts = member.split(separator: ";", omittingEmptySubsequences: false).makeIterator()
-            guard let rawToken = parts.next() else { continue }
-            let token = rawToken.trimmingSpaces().lowercased()
-            guard !token.isEmpty else { continue }
-            var q = 1000
-            while let param = parts.next() {
-                let p = param.trimmingSpaces()
-                guard p.count >= 2, p.utf8.first.map({ $0 | 0x20 }) == UInt8(ascii: "q"), p.dropFirst().trimmingSpaces().first == "=" else { continue }
-                let v = p.drop(while: { $0 != "=" }).dropFirst().trimmingSpaces()
-                q = Self.parseQ(v) ?? 0
+        var bytes = value.utf8.makeIterator()
+        var token = TokenMatcher()
+        var q: Int16 = 1000
+        var inParams = false
+        var paramBytes = ParamScanner()
+        func finish(_ token: inout TokenMatcher, _ q: Int16) {
+            guard token.length > 0 else { return }
+            mentionedAny = true
+            switch token.kind {
+            case .identity: identity = q
+            case .zstd: zstd = q
+            case .br: br = q
+            case .gzip: gzip = q
+            case .star: wildcard = q
+            case .other: break
             }
-            if token == "*" { wildcard = q } else { explicit.append((token == "x-gzip" ? "gzip" : token, q)) }
         }
-    }
-
-    public static func == (a: AcceptEncoding, b: AcceptEncoding) -> Bool {
-        a.wildcard == b.wildcard && a.explicit.elementsEqual(b.explicit, by: { $0.coding == $1.coding && $0.q == $1.q })
+        while let c = bytes.next() {
+            switch c {
+            case UInt8(ascii: ","):
+                if inParams, let v = paramBytes.qValue { q = v }
+                finish(&token, q)
+                token = TokenMatcher()
+                q = 1000
+                inParams = false
+                paramBytes = ParamScanner()
+            case UInt8(ascii: ";"):
+                if inParams, let v = paramBytes.qValue { q = v }
+                inParams = true
+                paramBytes = ParamScanner()
+            case 0x20, 0x09:
+                if inParams { paramBytes.feedSpace() } else { token.feedSpace() }
+            default:
+                if inParams { paramBytes.feed(c) } else { token.feed(c) }
+            }
+        }
+        if inParams, let v = paramBytes.qValue { q = v }
+        finish(&token, q)
     }
 
     /// The q-value (in thousandths) this header gives a coding; 0 means not acceptable.
     public func quality(of coding: ContentCoding) -> Int {
-        if explicit.isEmpty && wildcard == nil { return coding == .identity ? 1000 : 0 }
-        if let hit = explicit.last(where: { $0.coding == coding.rawValue }) { return hit.q }
-        if coding == .identity {
-            // Identity is acceptable unless excluded explicitly or by `*;q=0` (RFC 9110 §12.5.3).
-            if let w = wildcard, w == 0 { return 0 }
-            return 1000
+        if !mentionedAny { return coding == .identity ? 1000 : 0 }
+        let explicit: Int16
+        switch coding {
+        case .identity: explicit = identity
+        case .zstd: explicit = zstd
+        case .br: explicit = br
+        case .gzip: explicit = gzip
         }
-        return wildcard ?? 0
+        if explicit >= 0 { return Int(explicit) }
+        if coding == .identity { return wildcard == 0 ? 0 : 1000 }  // RFC 9110 §12.5.3
+        return wildcard >= 0 ? Int(wildcard) : 0
     }
 
     /// Whether this coding may be sent.
@@ -62,18 +91,91 @@ public struct AcceptEncoding: Sendable, Equatable {
 
     /// RFC 9110 qvalue: `0`, `0.xxx`, `1`, `1.000`; anything else is invalid.
     static func parseQ(_ s: some StringProtocol) -> Int? {
-        let b = Array(s.utf8)
-        guard let first = b.first, first == 0x30 || first == 0x31 else { return nil }
-        var value = Int(first - 0x30) * 1000
-        if b.count == 1 { return value }
-        guard b[1] == UInt8(ascii: "."), b.count <= 5 else { return nil }
-        var scale = 100
-        for c in b[2...] {
-            guard c >= 0x30, c <= 0x39 else { return nil }
-            value += Int(c - 0x30) * scale
-            scale /= 10
+        var scanner = ParamScanner()
+        scanner.feed(UInt8(ascii: "q"))
+        scanner.feed(UInt8(ascii: "="))
+        for c in s.utf8 { scanner.feed(c) }
+        return scanner.qValue.map(Int.init)
+    }
+}
+
+/// Recognises one coding token byte by byte, case-insensitively, without storing it.
+private struct TokenMatcher {
+    enum Kind { case identity, zstd, br, gzip, star, other }
+    private static let names: [(Kind, [UInt8])] = [
+        (.identity, Array("identity".utf8)), (.zstd, Array("zstd".utf8)), (.br, Array("br".utf8)),
+        (.gzip, Array("gzip".utf8)), (.gzip, Array("x-gzip".utf8)), (.star, Array("*".utf8)),
+    ]
+    private var alive: UInt8 = 0b11_1111  // one bit per candidate name
+    private var trailingSpace = false
+    private(set) var length = 0
+
+    mutating func feedSpace() { if length > 0 { trailingSpace = true } }
+
+    mutating func feed(_ c: UInt8) {
+        if trailingSpace { alive = 0 }  // "gz ip" is not a token
+        let lower = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+        for (i, (_, name)) in Self.names.enumerated() where alive & (1 << i) != 0 {
+            if length >= name.count || name[length] != lower { alive &= ~(1 << i) }
         }
-        return value <= 1000 ? value : nil
+        length += 1
+    }
+
+    var kind: Kind {
+        for (i, (kind, name)) in Self.names.enumerated() where alive & (1 << i) != 0 && name.count == length { return kind }
+        return .other
+    }
+}
+
+/// Scans one `;`-parameter and yields its value when it is a valid `q=` qvalue.
+private struct ParamScanner {
+    private enum State { case name, afterName, value, invalid }
+    private var state = State.name
+    private var isQ = false
+    private var nameLength = 0
+    private var digits = 0  // characters of the value seen
+    private var value: Int = 0
+    private var scale = 100
+    private var valid = true
+    private var seenDot = false
+
+    mutating func feedSpace() {
+        if state == .name, nameLength > 0 { state = .afterName }
+        if state == .value, digits > 0 { state = .invalid }
+    }
+
+    mutating func feed(_ c: UInt8) {
+        switch state {
+        case .invalid: return
+        case .name, .afterName:
+            if c == UInt8(ascii: "=") { state = .value; return }
+            if state == .afterName { state = .invalid; return }
+            isQ = nameLength == 0 && (c | 0x20) == UInt8(ascii: "q")
+            nameLength += 1
+            if nameLength > 1 { isQ = false }
+        case .value:
+            if digits == 0 {
+                guard c == 0x30 || c == 0x31 else { valid = false; state = .invalid; return }
+                value = Int(c - 0x30) * 1000
+            } else if digits == 1 {
+                guard c == UInt8(ascii: ".") else { valid = false; state = .invalid; return }
+                seenDot = true
+            } else {
+                guard c >= 0x30, c <= 0x39, digits <= 4 else { valid = false; state = .invalid; return }
+                value += Int(c - 0x30) * scale
+                scale /= 10
+            }
+            digits += 1
+        }
+    }
+
+    /// The q-value in thousandths when this parameter is `q=<valid qvalue>`; `0` for an
+    /// invalid q; `nil` when this is not a q parameter.
+    var qValue: Int16? {
+        guard isQ, nameLength == 1 else { return nil }
+        guard valid, state != .invalid || digits > 0, digits > 0, value <= 1000 else { return 0 }
+        if state == .invalid { return 0 }
+        return Int16(value)
     }
 }
 

@@ -7,44 +7,13 @@ public enum EntityTagList: Equatable, Sendable {
 
     /// Parses a header value. Malformed members are skipped; a value with no valid member
     /// yields an empty list (which matches nothing).
-    public init(parsing value: some StringProtocol) {
-        let bytes = Array(value.utf8)
+    public init(parsing value: String) {
         var tags: [EntityTag] = []
-        var i = 0
-        func skipSeparators() {
-            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == UInt8(ascii: ",") { i += 1 }
+        let isAny = Self.scan(value) { weak, opaque in
+            tags.append(EntityTag(weak: weak, opaque: String(decoding: opaque, as: UTF8.self)))
+            return false
         }
-        skipSeparators()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "*") {
-            var j = i + 1
-            while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
-            if j == bytes.count { self = .any; return }
-        }
-        while i < bytes.count {
-            var weak = false
-            if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "W"), bytes[i + 1] == UInt8(ascii: "/") {
-                weak = true
-                i += 2
-            }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
-                let start = i
-                i += 1
-                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += 1 }
-                if i < bytes.count {
-                    i += 1
-                    tags.append(EntityTag(weak: weak, opaque: String(decoding: bytes[start..<i], as: UTF8.self)))
-                }
-            } else {
-                // Tolerate an unquoted token (seen in the wild) by treating it as its quoted form.
-                let start = i
-                while i < bytes.count, bytes[i] != UInt8(ascii: ","), bytes[i] != 0x20 { i += 1 }
-                if i > start {
-                    tags.append(EntityTag(weak: weak, opaque: "\"" + String(decoding: bytes[start..<i], as: UTF8.self) + "\""))
-                }
-            }
-            skipSeparators()
-        }
-        self = .tags(tags)
+        self = isAny ? .any : .tags(tags)
     }
 
     /// Weak comparison (used by `If-None-Match`): opaque values equal, weakness ignored.
@@ -61,6 +30,54 @@ public enum EntityTagList: Equatable, Sendable {
         case .any: return true
         case .tags(let tags): return tags.contains { !$0.weak && $0.opaque == etag }
         }
+    }
+
+    /// Whether the header value `list` matches `etag`, without allocating: `*` matches;
+    /// weak comparison ignores `W/`, strong comparison needs a strong tag.
+    public static func matches(_ list: String, etag: String, weak: Bool) -> Bool {
+        var found = false
+        let isAny = scan(list) { isWeak, opaque in
+            if (weak || !isWeak) && opaque.elementsEqual(etag.utf8) { found = true }
+            return found
+        }
+        return isAny || found
+    }
+
+    /// Walks the members of a list, calling `member(weak, opaqueBytesWithQuotes)` for each
+    /// until it returns `true`. Returns `true` when the whole value is `*`.
+    @discardableResult
+    static func scan(_ value: String, _ member: (Bool, Substring.UTF8View) -> Bool) -> Bool {
+        let u = value.utf8
+        var i = u.startIndex
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        func skipSeparators() { while i < u.endIndex, isSpace(u[i]) || u[i] == UInt8(ascii: ",") { i = u.index(after: i) } }
+        skipSeparators()
+        if i < u.endIndex, u[i] == UInt8(ascii: "*") {
+            var j = u.index(after: i)
+            while j < u.endIndex, isSpace(u[j]) { j = u.index(after: j) }
+            if j == u.endIndex { return true }
+        }
+        while i < u.endIndex {
+            var weak = false
+            if u[i] == UInt8(ascii: "W"), u.index(after: i) < u.endIndex, u[u.index(after: i)] == UInt8(ascii: "/") {
+                weak = true
+                i = u.index(i, offsetBy: 2)
+            }
+            if i < u.endIndex, u[i] == UInt8(ascii: "\"") {
+                let start = i
+                i = u.index(after: i)
+                while i < u.endIndex, u[i] != UInt8(ascii: "\"") { i = u.index(after: i) }
+                if i < u.endIndex {
+                    i = u.index(after: i)
+                    if member(weak, value[start..<i].utf8) { return false }
+                }
+            } else {
+                // Not a quoted tag: skip this member.
+                while i < u.endIndex, u[i] != UInt8(ascii: ",") { i = u.index(after: i) }
+            }
+            skipSeparators()
+        }
+        return false
     }
 }
 

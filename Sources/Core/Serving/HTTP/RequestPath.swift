@@ -9,27 +9,53 @@ public struct RequestPath: Sendable, Equatable {
     /// targets that can never name a file: `*`, an empty target, invalid percent-encoding,
     /// or bytes that are not UTF-8 once decoded.
     public init?(target: String) {
-        var t = target[...]
-        if t.utf8.first != UInt8(ascii: "/") {
-            // absolute-form: scheme "://" authority path
-            guard let schemeEnd = t.range(of: "://") else { return nil }
-            let afterAuthority = t[schemeEnd.upperBound...]
-            if let slash = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-                t = afterAuthority[slash...]
-                if t.first == "?" { t = "/" + t }
-            } else {
-                t = "/"
-            }
-        }
-        if let q = t.firstIndex(of: "?") {
-            query = t[t.index(after: q)...]
-            t = t[..<q]
+        guard let first = target.utf8.first else { return nil }
+        if first != UInt8(ascii: "/") {
+            guard let origin = Self.originForm(ofAbsolute: target), let parsed = Self.parseOriginForm(origin) else { return nil }
+            (path, query) = parsed
         } else {
-            query = nil
+            guard let parsed = Self.parseOriginForm(target) else { return nil }
+            (path, query) = parsed
         }
-        if let fragment = t.firstIndex(of: "#") { t = t[..<fragment] }
-        guard let decoded = Self.percentDecode(t) else { return nil }
-        path = decoded
+    }
+
+    private static func parseOriginForm(_ target: String) -> (String, Substring?)? {
+        let u = target.utf8
+        var query: Substring?
+        // Origin-form, the hot path: one pass over the bytes, no copy when there is
+        // neither query, fragment nor escape.
+        var end = u.endIndex
+        var hasEscape = false
+        var i = u.startIndex
+        while i < u.endIndex {
+            let c = u[i]
+            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") {
+                end = i
+                if c == UInt8(ascii: "?") {
+                    let q = u.index(after: i)
+                    let fragment = u[q...].firstIndex(of: UInt8(ascii: "#")) ?? u.endIndex
+                    query = target[q..<fragment]
+                }
+                break
+            }
+            if c == UInt8(ascii: "%") { hasEscape = true }
+            i = u.index(after: i)
+        }
+        let raw = target[..<end]
+        if hasEscape {
+            guard let decoded = percentDecode(raw) else { return nil }
+            return (decoded, query)
+        }
+        return (end == u.endIndex ? target : String(raw), query)
+    }
+
+    /// `http://host/path?q` → `/path?q`; `nil` for anything that is not absolute-form.
+    private static func originForm(ofAbsolute target: String) -> String? {
+        guard let schemeEnd = target.range(of: "://") else { return nil }
+        let afterAuthority = target[schemeEnd.upperBound...]
+        guard let slash = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) else { return "/" }
+        let rest = afterAuthority[slash...]
+        return rest.first == "/" ? String(rest) : "/" + rest
     }
 
     /// Decodes `%XX` escapes. `+` is left alone (it is a literal in paths).
