@@ -1,6 +1,5 @@
 public import Logging
 public import NIOCore
-import NIOHTTP1
 public import NIOPosix
 public import WhiteNoise
 import Atomics
@@ -56,8 +55,7 @@ public final class StaticFileServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(limiter)
-                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try sync.addHandler(WhiteNoiseHandler(files: files, output: .raw, requestHeadTimeout: timeout))
+                    try sync.addHandler(StaticFileServerHandler(files: files, requestHeadTimeout: timeout))
                 }
             }
         let bound = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

@@ -1,0 +1,186 @@
+import HTTPTypes
+import NIOCore
+
+/// A request head parsed straight from the bytes by `StaticFileServer`'s fast path.
+struct ParsedHead {
+    var request: HTTPRequest
+    var keepAlive: Bool
+    var isHead: Bool
+    /// Body bytes that follow the head and must be skipped.
+    var contentLength: Int
+    /// A transfer coding we do not decode: answer, then close (never guess a boundary).
+    var hasTransferEncoding: Bool
+}
+
+/// Why a head could not be parsed; the server answers with the status and closes.
+struct HeadError: Error {
+    var status: HTTPResponse.Status
+}
+
+/// A strict HTTP/1.1 request-head parser (RFC 9112) for the standalone server. It keeps only
+/// the header fields the engine reads (Accept-Encoding, conditionals, Range, Connection,
+/// Content-Length, Transfer-Encoding), so a request costs a scan and a few small strings.
+enum HTTP1HeadParser {
+    /// The largest head accepted; more is answered with 431.
+    static let maximumHeadSize = 32 * 1024
+
+    /// Fields copied into the `HTTPRequest` (lower-case names).
+    private static let kept: [(name: [UInt8], field: HTTPField.Name)] = [
+        (Array("accept-encoding".utf8), .acceptEncoding), (Array("if-none-match".utf8), .ifNoneMatch),
+        (Array("if-modified-since".utf8), .ifModifiedSince), (Array("range".utf8), .range),
+        (Array("if-match".utf8), .ifMatch), (Array("if-unmodified-since".utf8), .ifUnmodifiedSince),
+        (Array("if-range".utf8), .ifRange),
+    ]
+
+    /// Parses one head from `buffer` if a complete one is there, consuming it. Returns `nil`
+    /// when more bytes are needed.
+    static func parse(_ buffer: inout ByteBuffer) throws(HeadError) -> ParsedHead? {
+        // Tolerate empty lines before a request line (RFC 9112 §2.2).
+        while let c = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), c == 13 || c == 10 {
+            buffer.moveReaderIndex(forwardBy: 1)
+        }
+        guard let end = buffer.withUnsafeReadableBytes({ headEnd($0) }) else {
+            if buffer.readableBytes > maximumHeadSize { throw HeadError(status: .requestHeaderFieldsTooLarge) }
+            return nil
+        }
+        guard end <= maximumHeadSize else { throw HeadError(status: .requestHeaderFieldsTooLarge) }
+        let head = buffer.withUnsafeReadableBytes { bytes in
+            try? parseHead(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
+        }
+        guard let head else { throw HeadError(status: .badRequest) }
+        buffer.moveReaderIndex(forwardBy: end + 4)
+        return head
+    }
+
+    /// Index of the CRLFCRLF that ends the head.
+    private static func headEnd(_ b: UnsafeRawBufferPointer) -> Int? {
+        guard b.count >= 4 else { return nil }
+        var i = 0
+        let limit = b.count - 3
+        while i < limit {
+            if b[i + 3] != 10 { i += b[i + 3] == 13 ? 1 : 4; continue }
+            if b[i] == 13, b[i + 1] == 10, b[i + 2] == 13 { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    private static func isTokenChar(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private struct Invalid: Error {}
+
+    private static func parseHead(_ b: UnsafeRawBufferPointer) throws(Invalid) -> ParsedHead {
+        // request-line = method SP request-target SP HTTP-version
+        var i = 0
+        while i < b.count, isTokenChar(b[i]) { i += 1 }
+        guard i > 0, i < b.count, b[i] == 0x20 else { throw Invalid() }
+        let method = String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<i]), as: UTF8.self)
+        i += 1
+        let targetStart = i
+        while i < b.count, b[i] > 0x20, b[i] != 0x7F { i += 1 }
+        guard i > targetStart, i < b.count, b[i] == 0x20 else { throw Invalid() }
+        guard let target = String(validating: UnsafeRawBufferPointer(rebasing: b[targetStart..<i]), as: UTF8.self) else { throw Invalid() }
+        i += 1
+        guard i + 8 <= b.count, b[i] == UInt8(ascii: "H"), b[i + 1] == UInt8(ascii: "T"), b[i + 2] == UInt8(ascii: "T"),
+            b[i + 3] == UInt8(ascii: "P"), b[i + 4] == UInt8(ascii: "/"), b[i + 5] == UInt8(ascii: "1"),
+            b[i + 6] == UInt8(ascii: "."), b[i + 7] == UInt8(ascii: "0") || b[i + 7] == UInt8(ascii: "1")
+        else { throw Invalid() }
+        let http11 = b[i + 7] == UInt8(ascii: "1")
+        i += 8
+        guard let httpMethod = HTTPRequest.Method(method) else { throw Invalid() }
+
+        var fields = HTTPFields()
+        var keepAlive = http11
+        var contentLength: Int?
+        var transferEncoding = false
+        // Each field line: CRLF name ":" OWS value OWS
+        while i < b.count {
+            guard i + 1 < b.count, b[i] == 13, b[i + 1] == 10 else { throw Invalid() }
+            i += 2
+            let nameStart = i
+            while i < b.count, isTokenChar(b[i]) { i += 1 }
+            guard i > nameStart, i < b.count, b[i] == UInt8(ascii: ":") else { throw Invalid() }  // no space before ':'
+            let nameEnd = i
+            i += 1
+            while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
+            let valueStart = i
+            while i < b.count, b[i] != 13 {
+                let c = b[i]
+                guard c >= 0x20 || c == 0x09, c != 0x7F else { throw Invalid() }
+                i += 1
+            }
+            var valueEnd = i
+            while valueEnd > valueStart, b[valueEnd - 1] == 0x20 || b[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+            let name = UnsafeRawBufferPointer(rebasing: b[nameStart..<nameEnd])
+            let value = UnsafeRawBufferPointer(rebasing: b[valueStart..<valueEnd])
+            if equalsLowercased(name, "content-length") {
+                guard let n = decimal(value), contentLength == nil || contentLength == n else { throw Invalid() }
+                contentLength = n
+            } else if equalsLowercased(name, "transfer-encoding") {
+                transferEncoding = true
+            } else if equalsLowercased(name, "connection") {
+                if containsToken(value, "close") { keepAlive = false }
+                if !http11, containsToken(value, "keep-alive") { keepAlive = true }
+            } else {
+                for k in kept where equalsLowercased(name, k.name) {
+                    fields.append(HTTPField(name: k.field, value: String(decoding: value, as: UTF8.self)))
+                    break
+                }
+            }
+        }
+        if transferEncoding { keepAlive = false }
+        let request = HTTPRequest(method: httpMethod, scheme: nil, authority: nil, path: target, headerFields: fields)
+        return ParsedHead(request: request, keepAlive: keepAlive, isHead: httpMethod == .head,
+                          contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding)
+    }
+
+    private static func equalsLowercased(_ a: UnsafeRawBufferPointer, _ lower: String) -> Bool {
+        equalsLowercased(a, Array(lower.utf8))
+    }
+
+    private static func equalsLowercased(_ a: UnsafeRawBufferPointer, _ lower: [UInt8]) -> Bool {
+        guard a.count == lower.count else { return false }
+        for k in 0..<a.count where a[k] | 0x20 != lower[k] {
+            if a[k] == lower[k] { continue }
+            return false
+        }
+        return true
+    }
+
+    private static func decimal(_ v: UnsafeRawBufferPointer) -> Int? {
+        guard !v.isEmpty, v.count <= 15 else { return nil }
+        var n = 0
+        for c in v {
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            n = n * 10 + Int(c - 0x30)
+        }
+        return n
+    }
+
+    /// Whether a comma-separated list contains `token` (case-insensitive).
+    private static func containsToken(_ v: UnsafeRawBufferPointer, _ token: String) -> Bool {
+        let t = Array(token.utf8)
+        var start = 0
+        while start <= v.count {
+            var end = start
+            while end < v.count, v[end] != UInt8(ascii: ",") { end += 1 }
+            var s = start, e = end
+            while s < e, v[s] == 0x20 || v[s] == 0x09 { s += 1 }
+            while e > s, v[e - 1] == 0x20 || v[e - 1] == 0x09 { e -= 1 }
+            if equalsLowercased(UnsafeRawBufferPointer(rebasing: v[s..<e]), t) { return true }
+            start = end + 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,143 @@
+import HTTPTypes
+import NIOCore
+import WhiteNoise
+
+/// The standalone server's connection handler: raw bytes in, raw HTTP/1.1 out. Request heads
+/// are parsed in place (`HTTP1HeadParser`), precomputed response heads are written as they
+/// are, and bodies go out as memory or sendfile. Misses get 404 with `Cache-Control: no-store`.
+///
+/// It also bounds each connection: a whole request head must arrive within
+/// `requestHeadTimeout` of the connection's start or the previous response (idle keep-alive
+/// and slowloris clients), and it stops reading while the peer is not taking responses.
+final class StaticFileServerHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    private let files: StaticFiles
+    private let requestHeadTimeout: TimeAmount
+    private var input = ByteBuffer()
+    private var bodyBytesToSkip = 0
+    private var closing = false
+    private var wroteSinceFlush = false
+    private var readHeldBack = false
+    private var waitingSince: NIODeadline?
+    private var deadlineTimer: Scheduled<Void>?
+    private var tail = HeadTail()
+    private var body = BodyWriter()
+
+    init(files: StaticFiles, requestHeadTimeout: TimeAmount) {
+        self.files = files
+        self.requestHeadTimeout = requestHeadTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startWaitingForHead(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        waitingSince = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        var incoming = unwrapInboundIn(data)
+        if input.readableBytes == 0 { input = incoming } else { input.writeBuffer(&incoming) }
+        while !closing {
+            if bodyBytesToSkip > 0 {
+                let n = min(bodyBytesToSkip, input.readableBytes)
+                input.moveReaderIndex(forwardBy: n)
+                bodyBytesToSkip -= n
+                if bodyBytesToSkip > 0 { break }
+            }
+            let head: ParsedHead
+            do {
+                guard let parsed = try HTTP1HeadParser.parse(&input) else { break }
+                head = parsed
+            } catch {
+                send(Self.plain(error.status, isHead: false), keepAlive: false, context: context)
+                break
+            }
+            waitingSince = nil
+            bodyBytesToSkip = head.contentLength
+            let response = files.respond(to: head.request) ?? Self.plain(.notFound, isHead: head.isHead)
+            send(response, keepAlive: head.keepAlive, context: context)
+            if !closing { startWaitingForHead(context) }
+        }
+        if input.readableBytes == 0 { input.clear() } else if input.readerIndex > 65_536 { input.discardReadBytes() }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if wroteSinceFlush {
+            wroteSinceFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    // Back-pressure: no new requests are read while the peer is not taking our responses.
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable { context.read() } else { readHeldBack = true }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, readHeldBack {
+            readHeldBack = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func send(_ response: StaticResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        wroteSinceFlush = true
+        context.write(wrapOutboundOut(.byteBuffer(response.serialisedHTTP1Head())), promise: nil)
+        context.write(wrapOutboundOut(.byteBuffer(tail.bytes(close: !keepAlive))), promise: nil)
+        body.write(response.body, context: context, wrap: { NIOAny($0) }, onRegionDone: { self.body.regionDone() })
+        if !keepAlive {
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    private func startWaitingForHead(_ context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        waitingSince = now
+        if deadlineTimer == nil { scheduleDeadlineCheck(at: now + requestHeadTimeout, context) }
+    }
+
+    private func scheduleDeadlineCheck(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
+        deadlineTimer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) {
+            self.deadlineTimer = nil
+            guard let since = self.waitingSince else { return }  // busy with a request: re-armed after it
+            if self.body.filesInFlight > 0 {
+                // A response still being sent is not idleness: start counting once it is out.
+                self.startWaitingForHead(context)
+                return
+            }
+            let due = since + self.requestHeadTimeout
+            if NIODeadline.now() >= due {
+                context.close(promise: nil)
+            } else {
+                self.scheduleDeadlineCheck(at: due, context)
+            }
+        }
+    }
+
+    /// A small plain-text response of our own (400, 404, 431), never cached by a CDN.
+    static func plain(_ status: HTTPResponse.Status, isHead: Bool) -> StaticResponse {
+        let text = "\(status.code) \(status.reasonPhrase)\n"
+        var fields = HTTPFields()
+        fields[.contentType] = "text/plain; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        fields[.contentLength] = String(text.utf8.count)
+        return StaticResponse(status: status, headerFields: fields, body: isHead ? .empty : .bytes(ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,71 @@
+import HTTPTypes
+import NIOCore
+import Testing
+@testable import WhiteNoiseNIO
+
+@Suite struct HTTP1HeadParserTests {
+    func parse(_ text: String) throws(HeadError) -> ParsedHead? {
+        var buffer = ByteBuffer(string: text)
+        return try HTTP1HeadParser.parse(&buffer)
+    }
+
+    @Test func parsesRequestLineAndKeepsOnlyTheFieldsTheEngineReads() throws {
+        let head = try #require(try parse("GET /static/a.css?v=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\naccept-ENCODING:  gzip, br \r\nIf-None-Match: \"e\"\r\nRange: bytes=0-1\r\n\r\n"))
+        #expect(head.request.method == .get && head.request.path == "/static/a.css?v=1")
+        #expect(head.request.headerFields[.acceptEncoding] == "gzip, br")
+        #expect(head.request.headerFields[.ifNoneMatch] == "\"e\"")
+        #expect(head.request.headerFields[.range] == "bytes=0-1")
+        #expect(head.request.headerFields[.userAgent] == nil)
+        #expect(head.keepAlive && !head.isHead && head.contentLength == 0)
+    }
+
+    @Test func keepAliveRules() throws {
+        #expect(try parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")?.keepAlive == false)
+        #expect(try parse("GET / HTTP/1.1\r\nConnection: Upgrade, CLOSE\r\n\r\n")?.keepAlive == false)
+        #expect(try parse("GET / HTTP/1.0\r\n\r\n")?.keepAlive == false)
+        #expect(try parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")?.keepAlive == true)
+        let chunked = try #require(try parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"))
+        #expect(!chunked.keepAlive && chunked.hasTransferEncoding)
+    }
+
+    @Test func incompleteHeadsWaitAndPipelinedHeadsComeOneByOne() throws {
+        #expect(try parse("GET / HTTP/1.1\r\nHost: x\r\n") == nil)
+        var buffer = ByteBuffer(string: "\r\nGET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz")
+        #expect(try HTTP1HeadParser.parse(&buffer)?.request.path == "/a")
+        let second = try #require(try HTTP1HeadParser.parse(&buffer))
+        #expect(second.request.path == "/b" && second.isHead && second.contentLength == 3)
+        #expect(buffer.readableBytes == 3)
+    }
+
+    @Test(arguments: [
+        "GARBAGE\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "G(T / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n", "GET / HTTP/1.1\r\nName : x\r\n\r\n", "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+        "GET / HTTP/1.1\r\nA: \u{1}\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\n", "GET /\u{7F} HTTP/1.1\r\n\r\n",
+    ])
+    func malformedHeadsAreBadRequests(_ text: String) {
+        #expect(throws: HeadError.self) { try parse(text) }
+        do { _ = try parse(text) } catch { #expect(error.status == .badRequest) }
+    }
+
+    @Test func invalidUTF8TargetIsABadRequest() {
+        var buffer = ByteBuffer(bytes: Array("GET /".utf8) + [0xFF] + Array(" HTTP/1.1\r\n\r\n".utf8))
+        #expect(throws: HeadError.self) { try HTTP1HeadParser.parse(&buffer) }
+    }
+
+    @Test func oversizedHeadsAre431() {
+        let huge = "GET / HTTP/1.1\r\n" + String(repeating: "X: \(String(repeating: "y", count: 100))\r\n", count: 400)
+        do {
+            _ = try parse(huge)
+            Issue.record("expected 431")
+        } catch {
+            #expect(error.status == .requestHeaderFieldsTooLarge)
+        }
+        do {
+            _ = try parse(huge + "\r\n")
+            Issue.record("expected 431")
+        } catch {
+            #expect(error.status == .requestHeaderFieldsTooLarge)
+        }
+    }
+}
