@@ -63,7 +63,7 @@ quiet.logLevel = .error
 // 1. Start-up: scan only (headers are prepared on first use), without and with a digest index.
 let cold = measureStartup("without digest index")
 let index = DigestIndex.build(root: root)
-try JSONEncoder().encode(index).write(to: URL(fileURLWithPath: root + "/" + DigestIndex.fileName))
+try index.text.write(toFile: root + "/" + DigestIndex.fileName, atomically: true, encoding: .utf8)
 let indexed = measureStartup("with digest index   ")
 
 // First use of every file: read, hash (or take the indexed digest), build headers.

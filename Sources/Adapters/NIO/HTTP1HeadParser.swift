@@ -1,9 +1,12 @@
 import HTTPTypes
 import NIOCore
+import WhiteNoise
 
 /// A request head parsed straight from the bytes by `StaticFileServer`'s fast path.
 struct ParsedHead {
-    var request: HTTPRequest
+    var method: HTTPRequest.Method
+    var target: String
+    var fields: RequestFields
     var keepAlive: Bool
     var isHead: Bool
     /// Body bytes that follow the head and must be skipped.
@@ -24,13 +27,10 @@ enum HTTP1HeadParser {
     /// The largest head accepted; more is answered with 431.
     static let maximumHeadSize = 32 * 1024
 
-    /// Fields copied into the `HTTPRequest` (lower-case names).
-    private static let kept: [(name: [UInt8], field: HTTPField.Name)] = [
-        (Array("accept-encoding".utf8), .acceptEncoding), (Array("if-none-match".utf8), .ifNoneMatch),
-        (Array("if-modified-since".utf8), .ifModifiedSince), (Array("range".utf8), .range),
-        (Array("if-match".utf8), .ifMatch), (Array("if-unmodified-since".utf8), .ifUnmodifiedSince),
-        (Array("if-range".utf8), .ifRange),
-    ]
+    /// Fields kept for the engine (lower-case names, as `RequestFields.add` takes them).
+    private static let kept: [(bytes: [UInt8], name: String)] = [
+        "accept-encoding", "if-none-match", "if-modified-since", "range", "if-match", "if-unmodified-since", "if-range",
+    ].map { (Array($0.utf8), $0) }
 
     /// Parses one head from `buffer` if a complete one is there, consuming it. Returns `nil`
     /// when more bytes are needed.
@@ -100,7 +100,7 @@ enum HTTP1HeadParser {
         i += 8
         guard let httpMethod = HTTPRequest.Method(method) else { throw Invalid() }
 
-        var fields = HTTPFields()
+        var fields = RequestFields()
         var keepAlive = http11
         var contentLength: Int?
         var transferEncoding = false
@@ -133,15 +133,14 @@ enum HTTP1HeadParser {
                 if containsToken(value, "close") { keepAlive = false }
                 if !http11, containsToken(value, "keep-alive") { keepAlive = true }
             } else {
-                for k in kept where equalsLowercased(name, k.name) {
-                    fields.append(HTTPField(name: k.field, value: String(decoding: value, as: UTF8.self)))
+                for k in kept where equalsLowercased(name, k.bytes) {
+                    fields.add(lowercasedName: k.name, value: String(decoding: value, as: UTF8.self))
                     break
                 }
             }
         }
         if transferEncoding { keepAlive = false }
-        let request = HTTPRequest(method: httpMethod, scheme: nil, authority: nil, path: target, headerFields: fields)
-        return ParsedHead(request: request, keepAlive: keepAlive, isHead: httpMethod == .head,
+        return ParsedHead(method: httpMethod, target: target, fields: fields, keepAlive: keepAlive, isHead: httpMethod == .head,
                           contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding)
     }
 

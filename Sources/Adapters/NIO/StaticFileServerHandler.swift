@@ -24,6 +24,10 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     private var waitingSince: NIODeadline?
     private var deadlineTimer: Scheduled<Void>?
     private var tail = HeadTail()
+    /// Responses of this read, coalesced into one buffer: one pipeline write and one iovec
+    /// for each batch of small responses.
+    private var out: ByteBuffer?
+    private static let coalesceLimit = 16 * 1024
     private var body = BodyWriter()
 
     init(files: StaticFiles, requestHeadTimeout: TimeAmount) {
@@ -64,7 +68,8 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
             }
             waitingSince = nil
             bodyBytesToSkip = head.contentLength
-            let response = files.respond(to: head.request) ?? Self.plain(.notFound, isHead: head.isHead)
+            let response = files.respond(method: head.method, target: head.target, fields: head.fields)
+                ?? Self.plain(.notFound, isHead: head.isHead)
             send(response, keepAlive: head.keepAlive, context: context)
             if !closing { startWaitingForHead(context) }
         }
@@ -72,6 +77,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        writeOut(context)
         if wroteSinceFlush {
             wroteSinceFlush = false
             context.flush()
@@ -98,13 +104,33 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
 
     private func send(_ response: StaticResponse, keepAlive: Bool, context: ChannelHandlerContext) {
         wroteSinceFlush = true
-        context.write(wrapOutboundOut(.byteBuffer(response.serialisedHTTP1Head())), promise: nil)
-        context.write(wrapOutboundOut(.byteBuffer(tail.bytes(close: !keepAlive))), promise: nil)
-        body.write(response.body, context: context, wrap: { NIOAny($0) }, onRegionDone: { self.body.regionDone() })
+        let head = response.serialisedHTTP1Head()
+        var small: ByteBuffer?
+        if case .bytes(let b) = response.body, b.readableBytes <= Self.coalesceLimit { small = b }
+        var o = out ?? context.channel.allocator.buffer(capacity: head.readableBytes + 64 + (small?.readableBytes ?? 0))
+        o.writeImmutableBuffer(head)
+        o.writeImmutableBuffer(tail.bytes(close: !keepAlive))
+        if let small {
+            o.writeImmutableBuffer(small)
+            out = o
+        } else if case .empty = response.body {
+            out = o
+        } else {
+            out = o
+            writeOut(context)
+            body.write(response.body, context: context, wrap: { NIOAny($0) }, onRegionDone: { self.body.regionDone() })
+        }
         if !keepAlive {
             closing = true
+            writeOut(context)
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).whenComplete { _ in context.close(promise: nil) }
         }
+    }
+
+    private func writeOut(_ context: ChannelHandlerContext) {
+        guard let o = out else { return }
+        out = nil
+        context.write(wrapOutboundOut(.byteBuffer(o)), promise: nil)
     }
 
     private func startWaitingForHead(_ context: ChannelHandlerContext) {

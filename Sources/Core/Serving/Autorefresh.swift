@@ -4,7 +4,7 @@ import HTTPTypes
 /// considered, and (unless unsafe symlinks are allowed) the resolved real path must stay
 /// inside the real root, so no request can read outside the roots.
 extension StaticFiles {
-    func respondAutorefresh(to request: HTTPRequest, at requestPath: RequestPath) -> StaticResponse? {
+    func respondAutorefresh(method: HTTPRequest.Method, fields: RequestFields, at requestPath: RequestPath) -> StaticResponse? {
         let url = requestPath.path
         guard RequestPath.isCanonical(url) else { return nil }
         let indexFile = context.configuration.indexFile
@@ -14,7 +14,7 @@ extension StaticFiles {
             let candidate = relative.isEmpty ? root : root + "/" + relative
             switch lookup(candidate: candidate, relative: relative, root: root, url: url, indexFile: indexFile) {
             case .none: continue
-            case .file(let file): return file.respond(to: request)
+            case .file(let file): return file.respond(method: method, fields: fields)
             case .redirect(let location): return redirect(to: location, query: requestPath.query)
             }
         }

@@ -5,10 +5,10 @@ import NIOCore
 /// preconditions, then range. Everything it returns was computed at preparation time,
 /// except what depends on the request (ranges, multipart delimiters).
 extension StaticFile {
-    func respond(to request: HTTPRequest) -> StaticResponse? {
-        guard request.method == .get || request.method == .head else { return Self.methodNotAllowed }
+    func respond(method: HTTPRequest.Method, fields: RequestFields) -> StaticResponse? {
+        guard method == .get || method == .head else { return Self.methodNotAllowed }
         guard let prepared = preparedFile() else { return nil }
-        return prepared.respond(to: request, file: self, retryIfChanged: true)
+        return prepared.respond(method: method, fields: fields, file: self, retryIfChanged: true)
     }
 
     static let methodNotAllowed: StaticResponse = {
@@ -20,8 +20,7 @@ extension StaticFile {
 }
 
 extension PreparedFile {
-    func respond(to request: HTTPRequest, file: StaticFile, retryIfChanged: Bool) -> StaticResponse? {
-        let fields = RelevantFields(request.headerFields)
+    func respond(method: HTTPRequest.Method, fields: RequestFields, file: StaticFile, retryIfChanged: Bool) -> StaticResponse? {
         let rep = select(fields.acceptEncoding.map { AcceptEncoding(parsing: $0) } ?? .absent)
 
         // Preconditions, RFC 9110 §13.2.2 order, against the selected representation.
@@ -42,7 +41,7 @@ extension PreparedFile {
         if let value = fields.range, ifRangeHolds(fields.ifRange, rep) {
             range = RangeRequest(parsing: value, length: rep.snapshot.size)
         }
-        let isHead = request.method == .head
+        let isHead = method == .head
         switch range {
         case .unsatisfiable:
             var f = rep.fields200
@@ -52,13 +51,13 @@ extension PreparedFile {
             return StaticResponse(status: .rangeNotSatisfiable, headerFields: f)
         case .full:
             if isHead { return StaticResponse(status: .ok, headerFields: rep.fields200, http1Head: rep.head200) }
-            guard let body = body(rep, retryIfChanged: retryIfChanged) else { return retry(request, file, retryIfChanged) }
+            guard let body = body(rep, retryIfChanged: retryIfChanged) else { return retry(method, fields, file, retryIfChanged) }
             return StaticResponse(status: .ok, headerFields: rep.fields200, body: body.whole, http1Head: rep.head200)
         case .ranges(let ranges):
             var source: BodySource?
             if !isHead {
                 source = body(rep, retryIfChanged: retryIfChanged)
-                if source == nil { return retry(request, file, retryIfChanged) }
+                if source == nil { return retry(method, fields, file, retryIfChanged) }
             }
             var f = rep.fields200
             if ranges.count == 1 {
@@ -126,11 +125,11 @@ extension PreparedFile {
 
     /// The file changed or vanished since it was prepared: answer from a fresh, uncached
     /// preparation of the file as it is now; if it keeps changing under us, fail cleanly.
-    private func retry(_ request: HTTPRequest, _ file: StaticFile, _ allowed: Bool) -> StaticResponse? {
+    private func retry(_ method: HTTPRequest.Method, _ fields: RequestFields, _ file: StaticFile, _ allowed: Bool) -> StaticResponse? {
         file.context.logger.debug("whitenoise: file changed since start-up, re-reading", metadata: ["url": "\(file.url)"])
         guard allowed else { return StaticFiles.serviceUnavailable }
         guard let fresh = file.prepare(reusingMemory: false) else { return nil }
-        return fresh.respond(to: request, file: file, retryIfChanged: false)
+        return fresh.respond(method: method, fields: fields, file: file, retryIfChanged: false)
     }
 }
 
@@ -162,18 +161,30 @@ enum BodySource {
     }
 }
 
-/// The request fields the engine reads, gathered in one pass over the header fields.
-/// Repeated fields are combined with ", " as RFC 9110 §5.3 allows for list fields.
-struct RelevantFields {
-    var acceptEncoding: String?
-    var ifMatch: String?
-    var ifNoneMatch: String?
-    var ifModifiedSince: String?
-    var ifUnmodifiedSince: String?
-    var range: String?
-    var ifRange: String?
+/// The request header fields the engine reads. Adapters that parse requests themselves can
+/// fill it directly and call `StaticFiles.respond(method:target:fields:)`.
+public struct RequestFields: Sendable {
+    /// `Accept-Encoding`.
+    public var acceptEncoding: String?
+    /// `If-Match`.
+    public var ifMatch: String?
+    /// `If-None-Match`.
+    public var ifNoneMatch: String?
+    /// `If-Modified-Since`.
+    public var ifModifiedSince: String?
+    /// `If-Unmodified-Since`.
+    public var ifUnmodifiedSince: String?
+    /// `Range`.
+    public var range: String?
+    /// `If-Range`.
+    public var ifRange: String?
 
-    init(_ fields: HTTPFields) {
+    /// No fields.
+    public init() {}
+
+    /// Gathers the fields in one pass. Repeated list fields are combined with ", " (RFC 9110
+    /// §5.3); for single-valued fields the first wins.
+    public init(_ fields: HTTPFields) {
         for field in fields {
             switch field.name {
             case .acceptEncoding: acceptEncoding = Self.combine(acceptEncoding, field.value)
@@ -186,6 +197,23 @@ struct RelevantFields {
             default: continue
             }
         }
+    }
+
+    /// Adds one field by its lower-case name, as a parser meets it; other names are ignored.
+    /// Returns whether the name was one of ours.
+    @discardableResult
+    public mutating func add(lowercasedName name: String, value: String) -> Bool {
+        switch name {
+        case "accept-encoding": acceptEncoding = Self.combine(acceptEncoding, value)
+        case "if-none-match": ifNoneMatch = Self.combine(ifNoneMatch, value)
+        case "if-modified-since": ifModifiedSince = ifModifiedSince ?? value
+        case "range": range = Self.combine(range, value)
+        case "if-match": ifMatch = Self.combine(ifMatch, value)
+        case "if-unmodified-since": ifUnmodifiedSince = ifUnmodifiedSince ?? value
+        case "if-range": ifRange = ifRange ?? value
+        default: return false
+        }
+        return true
     }
 
     private static func combine(_ a: String?, _ b: String) -> String { a.map { $0 + ", " + b } ?? b }

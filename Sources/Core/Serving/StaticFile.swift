@@ -193,8 +193,10 @@ final class PreparedFile: Sendable {
 /// Serialises a response head as HTTP/1.1 bytes (without the final blank line).
 enum HTTP1Head {
     static func serialise(status: HTTPResponse.Status, fields: HTTPFields) -> ByteBuffer {
-        var b = ByteBufferAllocator().buffer(capacity: 256)
-        b.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        let statusLine = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+        let size = fields.reduce(statusLine.utf8.count) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+        var b = ByteBufferAllocator().buffer(capacity: size)  // exact: these live as long as the file
+        b.writeString(statusLine)
         for field in fields {
             b.writeString(field.name.rawName)
             b.writeString(": ")

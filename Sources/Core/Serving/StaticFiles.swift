@@ -102,11 +102,18 @@ public struct StaticFiles: Sendable {
     /// Answers a request for a static file, or returns `nil` when the URL is not one of ours:
     /// the adapter then passes the request on to the application.
     public func respond(to request: HTTPRequest) -> StaticResponse? {
-        guard let target = request.path, let requestPath = RequestPath(target: target) else { return nil }
-        if !roots.isEmpty { return respondAutorefresh(to: request, at: requestPath) }
+        guard let target = request.path else { return nil }
+        return respond(method: request.method, target: target, fields: RequestFields(request.headerFields))
+    }
+
+    /// The same, for adapters that parse requests themselves: the method, the request target
+    /// as sent (origin-form or absolute-form) and the fields the engine reads.
+    public func respond(method: HTTPRequest.Method, target: String, fields: RequestFields) -> StaticResponse? {
+        guard let requestPath = RequestPath(target: target) else { return nil }
+        if !roots.isEmpty { return respondAutorefresh(method: method, fields: fields, at: requestPath) }
         switch table[requestPath.path] {
         case .none: return nil
-        case .file(let file): return file.respond(to: request)
+        case .file(let file): return file.respond(method: method, fields: fields)
         case .redirect(let location): return redirect(to: location, query: requestPath.query)
         }
     }

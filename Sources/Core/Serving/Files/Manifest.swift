@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// What the engine reads from a root's metadata files, written by `collectstatic`:
 /// Django's `staticfiles.json` (hashed names are immutable) and our digest index
@@ -18,7 +19,7 @@ struct RootMetadata {
             meta.hashedNames = Set(paths.values)
         }
         if let data = FileManager.default.contents(atPath: root + "/" + DigestIndex.fileName),
-            let index = try? JSONDecoder().decode(DigestIndex.self, from: data), index.version == 1
+            let index = DigestIndex(parsing: String(decoding: data, as: UTF8.self))
         {
             meta.digestIndex = index
         }
@@ -26,55 +27,115 @@ struct RootMetadata {
     }
 }
 
-/// The digest index `collectstatic` writes beside the manifest. Its entries are used only
-/// while a file's size and mtime still match, so a stale index is harmless.
-public struct DigestIndex: Codable, Sendable {
+/// The digest index `collectstatic` writes beside the manifest, so that the engine never
+/// hashes at start-up or first use. Its entries are used only while a file's size and mtime
+/// still match, so a stale index is harmless.
+///
+/// The format is plain text, one file a line, parsed in a few milliseconds for 20,000 files:
+/// ```
+/// whitenoise-digests 1
+/// <xxh64, 16 hex digits> <size> <mtime seconds>.<nanoseconds, 9 digits> <relative path>
+/// ```
+public struct DigestIndex: Sendable, Equatable {
     /// The index's file name inside a root. It is metadata and is not served.
-    public static let fileName = "staticfiles.digests.json"
-
-    /// Format version; this engine reads version 1.
-    public var version: Int
-    /// Relative path → entry.
-    public var files: [String: Entry]
+    public static let fileName = "staticfiles.digests"
+    private static let header = "whitenoise-digests 1"
 
     /// One file's recorded state and digest.
-    public struct Entry: Codable, Sendable {
+    public struct Entry: Sendable, Equatable {
         /// Size in bytes.
         public var size: Int64
         /// mtime, seconds since the epoch.
         public var mtime: Int64
         /// Sub-second part of the mtime.
         public var mtimeNanoseconds: Int64
-        /// XXH64 of the content, 16 hex digits.
-        public var xxh64: String
+        /// XXH64 of the content.
+        public var digest: UInt64
 
         /// Creates an entry.
-        public init(size: Int64, mtime: Int64, mtimeNanoseconds: Int64, xxh64: String) {
+        public init(size: Int64, mtime: Int64, mtimeNanoseconds: Int64, digest: UInt64) {
             self.size = size
             self.mtime = mtime
             self.mtimeNanoseconds = mtimeNanoseconds
-            self.xxh64 = xxh64
+            self.digest = digest
         }
     }
 
+    /// Relative path → entry.
+    public var files: [String: Entry]
+
     /// Creates an index.
-    public init(version: Int = 1, files: [String: Entry]) {
-        self.version = version
+    public init(files: [String: Entry]) {
         self.files = files
+    }
+
+    /// Parses the text form; `nil` when the header is not ours. Malformed lines are skipped.
+    public init?(parsing text: String) {
+        let bytes = Array(text.utf8)
+        let header = Array(Self.header.utf8) + [10]
+        guard bytes.starts(with: header) else { return nil }
+        var files: [String: Entry] = [:]
+        files.reserveCapacity(bytes.count / 64)
+        var i = header.count
+        func number(_ radix: UInt64, _ terminator: UInt8) -> UInt64? {
+            var v: UInt64 = 0
+            let start = i
+            while i < bytes.count, bytes[i] != terminator, bytes[i] != 10 {
+                let c = bytes[i]
+                let d: UInt64
+                switch c {
+                case 0x30...0x39: d = UInt64(c - 0x30)
+                case 0x61...0x66 where radix == 16: d = UInt64(c - 0x61 + 10)
+                default: return nil
+                }
+                v = v &* radix &+ d
+                i += 1
+            }
+            guard i > start, i < bytes.count, bytes[i] == terminator, i - start <= 19 else { return nil }
+            i += 1
+            return v
+        }
+        while i < bytes.count {
+            let lineStart = i
+            if let digest = number(16, 0x20), let size = number(10, 0x20), let seconds = number(10, UInt8(ascii: ".")),
+                let nanos = number(10, 0x20)
+            {
+                let pathStart = i
+                while i < bytes.count, bytes[i] != 10 { i += 1 }
+                if i > pathStart {
+                    files[String(decoding: bytes[pathStart..<i], as: UTF8.self)] =
+                        Entry(size: Int64(size), mtime: Int64(seconds), mtimeNanoseconds: Int64(nanos), digest: digest)
+                }
+            }
+            // Skip to the next line (also after a malformed one).
+            if i < bytes.count, i >= lineStart { while i < bytes.count, bytes[i] != 10 { i += 1 } }
+            i += 1
+        }
+        self.files = files
+    }
+
+    /// The text form, sorted by path.
+    public var text: String {
+        var out = Self.header + "\n"
+        for (path, e) in files.sorted(by: { $0.key < $1.key }) where !path.contains("\n") {
+            let nanos = String(e.mtimeNanoseconds)
+            out += "\(ContentDigest.hex(e.digest)) \(e.size) \(e.mtime).\(String(repeating: "0", count: max(0, 9 - nanos.count)))\(nanos) \(path)\n"
+        }
+        return out
     }
 
     /// Builds an index for every regular file under `root` by hashing it now.
     public static func build(root: String) -> DigestIndex {
         var files: [String: Entry] = [:]
-        var scanner = FileScanner(logger: .init(label: "whitenoise.digests"))
-        scanner.logger.logLevel = .error
-        for f in scanner.scan(root: root) where f.relativePath != fileName {
+        var logger = Logger(label: "whitenoise.digests")
+        logger.logLevel = .error
+        for f in FileScanner(logger: logger).scan(root: root) where f.relativePath != fileName {
             guard let (fd, snap) = FileSystem.openRegular(root + "/" + f.relativePath) else { continue }
             defer { _ = closeDescriptor(fd) }
             var d = ContentDigest()
             guard FileSystem.read(fd, offset: 0, count: Int(snap.size), into: { d.update($0) }) else { continue }
             files[f.relativePath] = Entry(size: snap.size, mtime: snap.mtimeSeconds, mtimeNanoseconds: snap.mtimeNanoseconds,
-                                          xxh64: ContentDigest.hex(d.finalize()))
+                                          digest: d.finalize())
         }
         return DigestIndex(files: files)
     }
@@ -83,6 +144,6 @@ public struct DigestIndex: Codable, Sendable {
         guard let e = files[relativePath], e.size == snapshot.size, e.mtime == snapshot.mtimeSeconds,
             e.mtimeNanoseconds == snapshot.mtimeNanoseconds
         else { return nil }
-        return UInt64(e.xxh64, radix: 16)
+        return e.digest
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import WhiteNoise
+import WhiteNoiseTestSupport
+
+@Suite struct DigestIndexTests {
+    @Test func textFormRoundTrips() throws {
+        let index = DigestIndex(files: [
+            "css/app.css": .init(size: 10, mtime: 1_700_000_000, mtimeNanoseconds: 5, digest: 0xdead_beef),
+            "a b/with space.js": .init(size: 0, mtime: 0, mtimeNanoseconds: 999_999_999, digest: .max),
+        ])
+        #expect(DigestIndex(parsing: index.text) == index)
+        #expect(index.text.contains("00000000deadbeef 10 1700000000.000000005 css/app.css\n"))
+        #expect(DigestIndex(parsing: "something else\n") == nil)
+        #expect(DigestIndex(parsing: "whitenoise-digests 1\nnot a line\nzz 1 2.3 x\n")?.files.isEmpty == true)
+    }
+
+    @Test func indexedDigestsAreUsedOnlyWhileSizeAndMtimeMatch() async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("a.txt", "real content", mtime: 1_600_000_000)
+        try tree.write("b.txt", "other", mtime: 1_600_000_000)
+        var index = DigestIndex.build(root: tree.root)
+        #expect(index.files.count == 2)
+        let real = index.files["a.txt"]!.digest
+        #expect(real == Array("real content".utf8).withUnsafeBytes { ContentDigest.hash($0) })
+        index.files["a.txt"]!.digest = 0x1234  // a recorded digest the engine must trust
+        index.files["b.txt"]!.mtime += 1  // stale: the engine must hash instead
+        try tree.write(DigestIndex.fileName, index.text)
+        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            #expect(try c.request("GET", "/static/a.txt")["etag"] == "\"0000000000001234\"")
+            let b = try c.request("GET", "/static/b.txt")
+            #expect(b["etag"] == "\"" + ContentDigest.hex(Array("other".utf8).withUnsafeBytes { ContentDigest.hash($0) }) + "\"")
+            #expect(try c.request("GET", "/static/" + DigestIndex.fileName).status == 404)
+        }
+    }
+}
