@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "WhiteNoise", targets: ["WhiteNoise"]),
         .library(name: "WhiteNoiseNIO", targets: ["WhiteNoiseNIO"]),
+        .library(name: "WhiteNoiseStorage", targets: ["WhiteNoiseStorage"]),
         .executable(name: "whitenoise", targets: ["WhiteNoiseCLI"]),
     ],
     dependencies: [
@@ -29,6 +30,20 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             path: "Sources/Core/Serving"
+        ),
+        // collectstatic's building blocks: compression through the system's zlib and brotli
+        // (headers present on a fresh machine) and libzstd (loaded at run time when present).
+        .systemLibrary(name: "CZlib", path: "Sources/Core/SystemLibraries/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", path: "Sources/Core/SystemLibraries/CBrotli", pkgConfig: "libbrotlienc",
+                       providers: [.apt(["libbrotli-dev"])]),
+        .target(
+            name: "WhiteNoiseStorage",
+            dependencies: [
+                "WhiteNoise", "CZlib", "CBrotli",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Core/Storage"
         ),
         // A ChannelHandler for any NIO HTTP/1 pipeline, and a ready server.
         .target(
@@ -51,6 +66,7 @@ let package = Package(
             dependencies: [
                 "WhiteNoise",
                 "WhiteNoiseNIO",
+                "WhiteNoiseStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,6 +94,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "WhiteNoiseStorageTests",
+            dependencies: ["WhiteNoiseStorage", "WhiteNoiseTestSupport", "CBrotli", "CZlib"]
         ),
         .testTarget(
             name: "WhiteNoiseNIOTests",

@@ -64,8 +64,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var isDirectory = stat()
-        guard stat(root, &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR else {
+        guard isDirectory(root) else {
             throw ValidationError("no directory at '\(root)': ROOT must be an existing directory")
         }
         let level = Logger.Level(rawValue: logLevel)!
@@ -129,3 +128,9 @@ struct Serve: AsyncParsableCommand {
 
 /// Keeps the signal sources alive for the life of the process.
 nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []
+
+/// Whether `path` is an existing directory.
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}

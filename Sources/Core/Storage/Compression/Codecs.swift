@@ -1,0 +1,124 @@
+import CBrotli
+import CZlib
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The precompressed encodings `collectstatic` and `whitenoise compress` produce.
+public enum CompressionEncoding: String, CaseIterable, Sendable {
+    /// Zstandard, written as `<file>.zst`.
+    case zstd
+    /// Brotli (quality 11), written as `<file>.br`.
+    case brotli
+    /// gzip (level 9, mtime 0), written as `<file>.gz`.
+    case gzip
+
+    /// The file-name suffix of a variant.
+    public var suffix: String {
+        switch self {
+        case .zstd: return ".zst"
+        case .brotli: return ".br"
+        case .gzip: return ".gz"
+        }
+    }
+}
+
+/// One-shot codecs over the system libraries.
+public enum Codecs {
+    /// gzip exactly as Python's `gzip.GzipFile(filename="", mode="wb", compresslevel=9,
+    /// mtime=0)` writes it: header `1f 8b 08 00 00000000 02 ff`, raw deflate at level 9, CRC-32
+    /// and size. With the same zlib, the bytes are identical to WhiteNoise's.
+    public static func gzip(_ input: UnsafeRawBufferPointer) -> [UInt8] {
+        var stream = z_stream()
+        let initialised = deflateInit2_(&stream, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                                        Int32(MemoryLayout<z_stream>.size))
+        precondition(initialised == Z_OK, "zlib deflateInit2 failed: \(initialised)")
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var out = [UInt8](repeating: 0, count: 10 + bound + 8)
+        out.replaceSubrange(0..<10, with: [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x02, 0xff])
+        let produced: Int = out.withUnsafeMutableBufferPointer { buffer in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = buffer.baseAddress! + 10
+            stream.avail_out = uInt(bound)
+            let rc = deflate(&stream, Z_FINISH)
+            precondition(rc == Z_STREAM_END, "zlib deflate did not finish: \(rc)")
+            return Int(stream.total_out)
+        }
+        let crc = UInt32(crc32(0, input.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(input.count)))
+        let size = UInt32(truncatingIfNeeded: input.count)
+        out.removeSubrange((10 + produced)...)
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: crc >> UInt32(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: size >> UInt32(shift))) }
+        return out
+    }
+
+    /// Brotli with the library defaults WhiteNoise uses: quality 11, window 22, generic mode.
+    public static func brotli(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        var size = BrotliEncoderMaxCompressedSize(input.count)
+        if size == 0 { size = input.count + 1024 }
+        var out = [UInt8](repeating: 0, count: size)
+        let ok = out.withUnsafeMutableBufferPointer { buffer in
+            BrotliEncoderCompress(BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, input.count,
+                                  input.baseAddress?.assumingMemoryBound(to: UInt8.self), &size, buffer.baseAddress)
+        }
+        guard ok == BROTLI_TRUE else { return nil }
+        out.removeSubrange(size...)
+        return out
+    }
+
+    /// Zstandard at level 19, or `nil` when libzstd is not installed (it is loaded at run time,
+    /// so building needs no zstd headers).
+    public static func zstd(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let lib = Zstd.shared else { return nil }
+        let bound = lib.compressBound(input.count)
+        var out = [UInt8](repeating: 0, count: bound)
+        let written = out.withUnsafeMutableBytes { buffer in
+            lib.compress(buffer.baseAddress, bound, input.baseAddress, input.count, 19)
+        }
+        guard lib.isError(written) == 0 else { return nil }
+        out.removeSubrange(written...)
+        return out
+    }
+
+    /// Whether zstd is available on this machine.
+    public static var zstdAvailable: Bool { Zstd.shared != nil }
+}
+
+/// libzstd, opened with `dlopen` so that neither building nor running requires it.
+struct Zstd: @unchecked Sendable {
+    typealias CompressBound = @convention(c) (Int) -> Int
+    typealias Compress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
+    typealias Decompress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int) -> Int
+    typealias IsError = @convention(c) (Int) -> UInt32
+
+    let compressBound: CompressBound
+    let compress: Compress
+    let decompress: Decompress
+    let isError: IsError
+
+    static let shared: Zstd? = {
+        for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
+            guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
+            guard let bound = dlsym(handle, "ZSTD_compressBound"), let compress = dlsym(handle, "ZSTD_compress"),
+                let decompress = dlsym(handle, "ZSTD_decompress"), let isError = dlsym(handle, "ZSTD_isError")
+            else { continue }
+            return Zstd(compressBound: unsafeBitCast(bound, to: CompressBound.self),
+                        compress: unsafeBitCast(compress, to: Compress.self),
+                        decompress: unsafeBitCast(decompress, to: Decompress.self),
+                        isError: unsafeBitCast(isError, to: IsError.self))
+        }
+        return nil
+    }()
+
+    /// Decompresses a frame whose size is known to be `size` (tests and verification).
+    static func decompress(_ input: [UInt8], size: Int) -> [UInt8]? {
+        guard let lib = shared else { return nil }
+        var out = [UInt8](repeating: 0, count: max(size, 1))
+        let n = out.withUnsafeMutableBytes { o in input.withUnsafeBytes { i in lib.decompress(o.baseAddress, size, i.baseAddress, i.count) } }
+        guard lib.isError(n) == 0 else { return nil }
+        out.removeSubrange(n...)
+        return out
+    }
+}

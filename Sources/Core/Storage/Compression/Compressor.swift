@@ -1,0 +1,131 @@
+import Dispatch
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes precompressed siblings (`.zst`, `.br`, `.gz`) next to static files, as WhiteNoise's
+/// `Compressor` does, with zstd added: each encoding is judged on its own and kept only when
+/// it is at most 95% of the original; variants carry the original's mtime; files are written
+/// under a temporary name and renamed into place.
+public struct Compressor: Sendable {
+    /// WhiteNoise 6.12's skip list plus modern formats that are already compressed.
+    public static let defaultSkipExtensions = [
+        "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv", "woff", "woff2",
+        "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv",
+        "jxl", "avif", "heic", "zst", "zstd", "7z", "rar", "mp3", "ogg", "opus", "aac", "m4a", "flac",
+    ]
+
+    /// The encodings to produce.
+    public var encodings: [CompressionEncoding]
+    /// Extensions (without dot, any case) never compressed; empty compresses everything.
+    public var skipExtensions: [String]
+    /// Where progress and warnings go.
+    public var logger: Logger
+
+    /// A compressor for `encodings`, skipping `skipExtensions`.
+    public init(encodings: [CompressionEncoding] = CompressionEncoding.allCases,
+                skipExtensions: [String] = Compressor.defaultSkipExtensions,
+                logger: Logger = Logger(label: "whitenoise.compress")) {
+        self.encodings = encodings
+        self.skipExtensions = skipExtensions.map { $0.lowercased() }
+        self.logger = logger
+    }
+
+    /// What happened to one file.
+    public struct FileResult: Sendable, Equatable {
+        /// The original's path.
+        public var path: String
+        /// Its size.
+        public var originalSize: Int
+        /// Variants written: encoding and size.
+        public var written: [CompressionEncoding: Int]
+        /// Encodings not kept because they saved less than 5%.
+        public var notEffective: [CompressionEncoding]
+    }
+
+    /// Whether a file name is to be compressed (not on the skip list).
+    public func shouldCompress(_ name: String) -> Bool {
+        guard !skipExtensions.isEmpty else { return true }
+        let lower = name.lowercased()
+        return !skipExtensions.contains { lower.hasSuffix("." + $0) }
+    }
+
+    /// A variant is kept when it is at most 95% of a non-empty original.
+    public static func isEffective(original: Int, compressed: Int) -> Bool {
+        original > 0 && Double(compressed) / Double(original) <= 0.95
+    }
+
+    /// Compresses one file with every encoding. Throws `StorageError` when it cannot be read
+    /// or a variant cannot be written (nothing half-written is left under a final name).
+    public func compress(file path: String) throws(StorageError) -> FileResult {
+        let (bytes, stat) = try FileIO.read(path)
+        var result = FileResult(path: path, originalSize: bytes.count, written: [:], notEffective: [])
+        for encoding in encodings {
+            let compressed: [UInt8]? = bytes.withUnsafeBytes { raw in
+                switch encoding {
+                case .gzip: return Codecs.gzip(raw)
+                case .brotli: return Codecs.brotli(raw)
+                case .zstd: return Codecs.zstd(raw)
+                }
+            }
+            guard let compressed else { continue }
+            guard Self.isEffective(original: bytes.count, compressed: compressed.count) else {
+                result.notEffective.append(encoding)
+                logger.debug("Skipping \(path) (\(encoding.rawValue) compression not effective)")
+                continue
+            }
+            try FileIO.writeAtomically(path + encoding.suffix, compressed, times: stat)
+            result.written[encoding] = compressed.count
+            logger.debug("\(encoding.rawValue) compressed \(path) (\(bytes.count / 1024)K -> \(compressed.count / 1024)K)")
+        }
+        return result
+    }
+
+    /// Compresses every file under `root` that is not on the skip list, on every core.
+    /// Directory symlinks are not followed (as `os.walk`); file symlinks are read through.
+    public func compress(tree root: String) throws(StorageError) -> [FileResult] {
+        let files = FileIO.walk(root).filter { shouldCompress($0) }
+        let results = ResultBox(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            results.set(i, Result { () throws(StorageError) in try compress(file: files[i]) })
+        }
+        var out: [FileResult] = []
+        for r in results.values {
+            switch r {
+            case .success(let v): out.append(v)
+            case .failure(let e): throw e
+            case .none: continue
+            }
+        }
+        return out
+    }
+
+    /// Checks that zstd can be produced; logs one warning when it cannot.
+    public func warnIfUnavailable() {
+        if encodings.contains(.zstd), !Codecs.zstdAvailable {
+            logger.warning("whitenoise: libzstd is not installed (apt-get install libzstd1): skipping .zst variants")
+        }
+    }
+}
+
+/// Results written by index from concurrent workers.
+final class ResultBox: @unchecked Sendable {
+    private var storage: [Result<Compressor.FileResult, StorageError>?]
+    private let lock = NSLockShim()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<Compressor.FileResult, StorageError>) { lock.locked { storage[i] = value } }
+    var values: [Result<Compressor.FileResult, StorageError>?] { lock.locked { storage } }
+}
+
+/// A pthread mutex (no Foundation needed).
+final class NSLockShim: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+}

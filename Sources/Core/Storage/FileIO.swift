@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Errors of the storage pipeline: each says which file and what went wrong.
+public enum StorageError: Error, CustomStringConvertible, Equatable {
+    /// A file could not be read.
+    case unreadable(path: String, errno: Int32)
+    /// A file could not be written.
+    case unwritable(path: String, errno: Int32)
+
+    /// A readable message naming the file.
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let e): return "cannot read '\(path)': \(String(cString: strerror(e)))"
+        case .unwritable(let path, let e): return "cannot write '\(path)': \(String(cString: strerror(e)))"
+        }
+    }
+}
+
+/// POSIX file helpers for the storage pipeline.
+enum FileIO {
+    /// Reads a whole file; returns its bytes and its stat.
+    static func read(_ path: String) throws(StorageError) -> ([UInt8], stat) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, errno: errno) }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw .unreadable(path: path, errno: n == 0 ? EIO : errno) }
+            done += n
+        }
+        return (bytes, st)
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, sets its times from `times` (if any),
+    /// and renames it into place, so `path` is never seen half-written.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], times: stat?) throws(StorageError) {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let temp = String(path[..<slash]) + ".\(path[slash...]).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unwritable(path: path, errno: errno) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                let e = errno
+                close(fd)
+                unlink(temp)
+                throw .unwritable(path: path, errno: e)
+            }
+            done += n
+        }
+        if var st = times {
+            var ts = [st.st_atim, st.st_mtim]
+            _ = futimens(fd, &ts)
+            _ = st
+        }
+        guard close(fd) == 0, rename(temp, path) == 0 else {
+            let e = errno
+            unlink(temp)
+            throw .unwritable(path: path, errno: e)
+        }
+    }
+
+    /// Every file under `root` (regular files and symlinks to them), not following directory
+    /// symlinks, in directory order.
+    static func walk(_ root: String) -> [String] {
+        var out: [String] = []
+        var stack = [root]
+        while let dir = stack.popLast() {
+            guard let d = opendir(dir) else { continue }
+            while let entry = readdir(d) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." { continue }
+                let path = dir + "/" + name
+                var st = stat()
+                guard lstat(path, &st) == 0 else { continue }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: stack.append(path)
+                case S_IFREG: out.append(path)
+                case S_IFLNK:
+                    var target = stat()
+                    if stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG { out.append(path) }
+                default: continue
+                }
+            }
+            closedir(d)
+        }
+        return out
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+@testable import WhiteNoiseStorage
+import WhiteNoiseTestSupport
+
+@Suite struct CompressorTests {
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    func mtime(_ path: String) -> timespec {
+        var st = stat()
+        stat(path, &st)
+        return st.st_mtim
+    }
+
+    @Test func compressesEffectiveFilesAndKeepsTheirMtime() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let css = try tree.write("css/app.css", String(repeating: "a { color: red }\n", count: 200), mtime: 1_600_000_000)
+        let tiny = try tree.write("tiny.txt", "hi")
+        let photo = try tree.write("img/photo.JPG", String(repeating: "x", count: 5000))
+        let results = try Compressor().compress(tree: tree.root)
+        #expect(results.count == 2)  // the .JPG is on the skip list, whatever its case
+        for suffix in [".gz", ".br", ".zst"] {
+            #expect(exists(css + suffix), "\(suffix)")
+            #expect(mtime(css + suffix).tv_sec == 1_600_000_000)
+            #expect(!exists(tiny + suffix), "a 2-byte file never shrinks by 5%")
+            #expect(!exists(photo + suffix))
+        }
+        let gz = try TempTree.pipe(["gzip", "-d", "-c"], try Data(contentsOf: URL(fileURLWithPath: css + ".gz")))
+        #expect(gz == (try Data(contentsOf: URL(fileURLWithPath: css))))
+        let tinyResult = try #require(results.first { $0.path == tiny })
+        #expect(Set(tinyResult.notEffective) == Set(CompressionEncoding.allCases))
+        // No temporary files are left behind.
+        let leftovers = FileIO.walk(tree.root).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func extensionsReplaceTheSkipListAndAnEmptyListCompressesEverything() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let jpg = try tree.write("a.jpg", String(repeating: "j", count: 5000))
+        let css = try tree.write("a.css", String(repeating: "c", count: 5000))
+        _ = try Compressor(encodings: [.gzip], skipExtensions: ["css"]).compress(tree: tree.root)
+        #expect(exists(jpg + ".gz") && !exists(css + ".gz"))
+        _ = try Compressor(encodings: [.gzip], skipExtensions: []).compress(tree: tree.root)
+        #expect(exists(css + ".gz"))
+        #expect(!exists(jpg + ".gz.gz"))  // now compressed too, but gzip of gzip data never saves 5%
+    }
+
+    @Test func eachEncodingIsJudgedOnItsOwn() throws {
+        #expect(Compressor.isEffective(original: 100, compressed: 95))
+        #expect(!Compressor.isEffective(original: 100, compressed: 96))
+        #expect(!Compressor.isEffective(original: 0, compressed: 0))
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let path = try tree.write("a.js", String(repeating: "function f() { return 1 }\n", count: 100))
+        let result = try Compressor(encodings: [.brotli, .gzip]).compress(file: path)
+        #expect(Set(result.written.keys) == [.brotli, .gzip])
+        #expect(!exists(path + ".zst"))
+    }
+
+    @Test func unreadableInputIsAClearError() {
+        #expect(throws: StorageError.unreadable(path: "/nonexistent/x.css", errno: ENOENT)) {
+            try Compressor().compress(file: "/nonexistent/x.css")
+        }
+        #expect(StorageError.unreadable(path: "/x", errno: ENOENT).description == "cannot read '/x': No such file or directory")
+    }
+
+    @Test func cliMirrorsWhiteNoiseCompress() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let css = try tree.write("a.css", String(repeating: "a{}", count: 1000))
+        let (status, out, _) = try CLIProcess.run(["compress", tree.root, "--no-brotli", "-q"])
+        #expect(status == 0 && out.isEmpty)
+        #expect(exists(css + ".gz") && exists(css + ".zst") && !exists(css + ".br"))
+        let (missing, _, err) = try CLIProcess.run(["compress", tree.root + "/nope"])
+        #expect(missing != 0 && err.contains("no directory at"))
+    }
+}
