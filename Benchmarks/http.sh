@@ -94,13 +94,15 @@ NGINX_ETAG=$(etag $NGINX_PORT)
 WN_ETAG=$(etag $WN_PORT)
 
 # name | path | header | expected status
+# The 8 MB case runs last: right after moving gigabytes through loopback, small-request rates
+# were measured ~8% lower for a while (whitenoise 304s: 114,600 -> 105,500 req/s).
 cases=(
   "css 4KB identity|/static/css/app.css||200"
   "css 4KB gzip|/static/css/app.css|Accept-Encoding: gzip|200"
-  "js 120KB br|/static/js/app.js|Accept-Encoding: br|200"
-  "bin 8MB|/static/bin/big.bin||200"
   "304 revalidation|/static/css/app.css|If-None-Match: ETAG|304"
+  "js 120KB br|/static/js/app.js|Accept-Encoding: br|200"
   "miss (404)|/static/missing.css||404"
+  "bin 8MB|/static/bin/big.bin||200"
 )
 
 rps() {  # port path header

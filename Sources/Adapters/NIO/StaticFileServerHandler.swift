@@ -27,6 +27,8 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     /// Responses of this read, coalesced into one buffer: one pipeline write and one iovec
     /// for each batch of small responses.
     private var out: ByteBuffer?
+    /// The last batch's buffer, reused once the socket has taken it (no allocation then).
+    private var spare = ByteBuffer()
     private static let coalesceLimit = 16 * 1024
     private var body = BodyWriter()
 
@@ -107,7 +109,14 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         let head = response.serialisedHTTP1Head()
         var small: ByteBuffer?
         if case .bytes(let b) = response.body, b.readableBytes <= Self.coalesceLimit { small = b }
-        var o = out ?? context.channel.allocator.buffer(capacity: head.readableBytes + 64 + (small?.readableBytes ?? 0))
+        var o: ByteBuffer
+        if let current = out {
+            o = current
+        } else {
+            o = spare
+            spare = ByteBuffer()
+            o.clear(minimumCapacity: head.readableBytes + 64 + (small?.readableBytes ?? 0))
+        }
         o.writeImmutableBuffer(head)
         o.writeImmutableBuffer(tail.bytes(close: !keepAlive))
         if let small {
@@ -131,6 +140,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         guard let o = out else { return }
         out = nil
         context.write(wrapOutboundOut(.byteBuffer(o)), promise: nil)
+        spare = o
     }
 
     private func startWaitingForHead(_ context: ChannelHandlerContext) {
