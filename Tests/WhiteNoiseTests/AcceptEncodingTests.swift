@@ -33,6 +33,11 @@ import Testing
         }
         #expect(AcceptEncoding(parsing: "gzip;q=1.000").accepts(.gzip))
         #expect(AcceptEncoding(parsing: "gzip;Q=0.9").accepts(.gzip))
+        // Optional whitespace around ';' and ',' is allowed; inside a value it is not.
+        let spaced = AcceptEncoding(parsing: "gzip ; q=0.5 , br;q=0 ,zstd")
+        #expect(spaced.quality(of: .gzip) == 500 && !spaced.accepts(.br) && spaced.accepts(.zstd))
+        #expect(!AcceptEncoding(parsing: "gzip;q=0 .5").accepts(.gzip))
+        #expect(!AcceptEncoding(parsing: "gz ip").accepts(.gzip))
     }
 
     @Test func wildcardAndIdentityExclusion() {

@@ -102,4 +102,3 @@ final class ConnectionLimiter: ChannelInboundHandler, Sendable {
     }
 }
 
-extension ConnectionLimiter: ChannelHandler {}

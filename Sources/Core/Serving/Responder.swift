@@ -51,12 +51,12 @@ extension PreparedFile {
             return StaticResponse(status: .rangeNotSatisfiable, headerFields: f)
         case .full:
             if isHead { return StaticResponse(status: .ok, headerFields: rep.fields200, http1Head: rep.head200) }
-            guard let body = body(rep, retryIfChanged: retryIfChanged) else { return retry(method, fields, file, retryIfChanged) }
+            guard let body = body(rep) else { return retry(method, fields, file, retryIfChanged) }
             return StaticResponse(status: .ok, headerFields: rep.fields200, body: body.whole, http1Head: rep.head200)
         case .ranges(let ranges):
             var source: BodySource?
             if !isHead {
-                source = body(rep, retryIfChanged: retryIfChanged)
+                source = body(rep)
                 if source == nil { return retry(method, fields, file, retryIfChanged) }
             }
             var f = rep.fields200
@@ -113,7 +113,7 @@ extension PreparedFile {
     }
 
     /// Where the bytes come from: memory, or a freshly opened file still matching the snapshot.
-    private func body(_ rep: PreparedRepresentation, retryIfChanged: Bool) -> BodySource? {
+    private func body(_ rep: PreparedRepresentation) -> BodySource? {
         if let bytes = rep.body { return .memory(bytes) }
         guard let (fd, now) = FileSystem.openRegular(rep.path) else { return nil }
         guard now == rep.snapshot else {

@@ -88,15 +88,6 @@ public struct AcceptEncoding: Sendable, Equatable {
 
     /// Whether this coding may be sent.
     public func accepts(_ coding: ContentCoding) -> Bool { quality(of: coding) > 0 }
-
-    /// RFC 9110 qvalue: `0`, `0.xxx`, `1`, `1.000`; anything else is invalid.
-    static func parseQ(_ s: some StringProtocol) -> Int? {
-        var scanner = ParamScanner()
-        scanner.feed(UInt8(ascii: "q"))
-        scanner.feed(UInt8(ascii: "="))
-        for c in s.utf8 { scanner.feed(c) }
-        return scanner.qValue.map(Int.init)
-    }
 }
 
 /// Recognises one coding token byte by byte, case-insensitively, without storing it.
@@ -129,7 +120,7 @@ private struct TokenMatcher {
 
 /// Scans one `;`-parameter and yields its value when it is a valid `q=` qvalue.
 private struct ParamScanner {
-    private enum State { case name, afterName, value, invalid }
+    private enum State { case name, afterName, value, afterValue, invalid }
     private var state = State.name
     private var isQ = false
     private var nameLength = 0
@@ -141,12 +132,13 @@ private struct ParamScanner {
 
     mutating func feedSpace() {
         if state == .name, nameLength > 0 { state = .afterName }
-        if state == .value, digits > 0 { state = .invalid }
+        if state == .value, digits > 0 { state = .afterValue }
     }
 
     mutating func feed(_ c: UInt8) {
         switch state {
         case .invalid: return
+        case .afterValue: state = .invalid
         case .name, .afterName:
             if c == UInt8(ascii: "=") { state = .value; return }
             if state == .afterName { state = .invalid; return }
@@ -173,8 +165,7 @@ private struct ParamScanner {
     /// invalid q; `nil` when this is not a q parameter.
     var qValue: Int16? {
         guard isQ, nameLength == 1 else { return nil }
-        guard valid, state != .invalid || digits > 0, digits > 0, value <= 1000 else { return 0 }
-        if state == .invalid { return 0 }
+        guard valid, state == .value || state == .afterValue, digits > 0, value <= 1000 else { return 0 }
         return Int16(value)
     }
 }
