@@ -106,4 +106,33 @@ import WhiteNoiseTestSupport
             idle.removeAll()
         }
     }
+
+    @Test func connectionsBeyondTheLimitAreClosedOnArrival() async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("a.txt", "alpha")
+        let server = try await LiveNIOServer.start(try makeFiles(tree.root), maximumConnections: 2)
+        do {
+            let first = try RawHTTPConnection(port: server.port)
+            let second = try RawHTTPConnection(port: server.port)
+            #expect(try first.request("GET", "/static/a.txt").text == "alpha")
+            #expect(try second.request("GET", "/static/a.txt").text == "alpha")
+            let third = try RawHTTPConnection(port: server.port)
+            #expect(third.serverClosed())
+            try first.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(try first.readResponse().text == "alpha")
+            #expect(first.serverClosed())  // its slot is free again once the server has closed it
+            // The slot frees when the server sees the close; retry briefly until it has.
+            var admitted = false
+            for _ in 0..<50 where !admitted {
+                let next = try RawHTTPConnection(port: server.port, timeout: 2)
+                admitted = (try? next.request("GET", "/static/a.txt").text) == "alpha"
+            }
+            #expect(admitted)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
 }

@@ -53,9 +53,9 @@ public final class StaticFileServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(limiter)
-                    try sync.addHandler(StaticFileServerHandler(files: files, requestHeadTimeout: timeout))
+                    // Counted without a handler in the pipeline, so requests pay nothing for it.
+                    guard limiter.admit(channel) else { return }
+                    try channel.pipeline.syncOperations.addHandler(StaticFileServerHandler(files: files, requestHeadTimeout: timeout))
                 }
             }
         let bound = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
@@ -82,23 +82,20 @@ public final class StaticFileServer: Sendable {
 }
 
 /// Counts live connections and closes those over the limit as they arrive.
-final class ConnectionLimiter: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NIOAny
+final class ConnectionLimiter: Sendable {
     private let maximum: Int
     private let live = ManagedAtomic(0)
 
     init(maximum: Int) { self.maximum = maximum }
 
-    func channelActive(context: ChannelHandlerContext) {
-        if live.wrappingIncrementThenLoad(ordering: .relaxed) > maximum {
-            context.close(promise: nil)
+    /// Counts `channel` until it closes; returns `false` (and closes it) when over the limit.
+    func admit(_ channel: any Channel) -> Bool {
+        let count = live.wrappingIncrementThenLoad(ordering: .relaxed)
+        channel.closeFuture.whenComplete { _ in self.live.wrappingDecrement(ordering: .relaxed) }
+        if count > maximum {
+            channel.close(promise: nil)
+            return false
         }
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        live.wrappingDecrement(ordering: .relaxed)
-        context.fireChannelInactive()
+        return true
     }
 }
-

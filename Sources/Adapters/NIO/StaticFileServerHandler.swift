@@ -52,21 +52,37 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var incoming = unwrapInboundIn(data)
-        if input.readableBytes == 0 { input = incoming } else { input.writeBuffer(&incoming) }
+        if input.readableBytes == 0 {
+            // The common case: parse NIO's receive buffer in place and keep no reference to
+            // it, so NIO can reuse it for the next read instead of allocating a new one.
+            process(&incoming, context: context)
+            if incoming.readableBytes > 0, !closing {
+                input.clear()
+                input.writeBuffer(&incoming)
+            }
+        } else {
+            input.writeBuffer(&incoming)
+            process(&input, context: context)
+            if input.readableBytes == 0 { input.clear() } else if input.readerIndex > 65_536 { input.discardReadBytes() }
+        }
+    }
+
+    /// Handles every complete request in `buffer`, consuming what it handled.
+    private func process(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
         while !closing {
             if bodyBytesToSkip > 0 {
-                let n = min(bodyBytesToSkip, input.readableBytes)
-                input.moveReaderIndex(forwardBy: n)
+                let n = min(bodyBytesToSkip, buffer.readableBytes)
+                buffer.moveReaderIndex(forwardBy: n)
                 bodyBytesToSkip -= n
-                if bodyBytesToSkip > 0 { break }
+                if bodyBytesToSkip > 0 { return }
             }
             let head: ParsedHead
             do {
-                guard let parsed = try HTTP1HeadParser.parse(&input) else { break }
+                guard let parsed = try HTTP1HeadParser.parse(&buffer) else { return }
                 head = parsed
             } catch {
                 send(Self.plain(error.status, isHead: false), keepAlive: false, context: context)
-                break
+                return
             }
             waitingSince = nil
             bodyBytesToSkip = head.contentLength
@@ -75,7 +91,6 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
             send(response, keepAlive: head.keepAlive, context: context)
             if !closing { startWaitingForHead(context) }
         }
-        if input.readableBytes == 0 { input.clear() } else if input.readerIndex > 65_536 { input.discardReadBytes() }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -70,7 +70,7 @@ final class StaticFile: Sendable {
     /// Reads the files as they are now and builds every header. Files small enough are kept
     /// in memory (within the budget) when `reusingMemory`, i.e. when the result is cached.
     func prepare(reusingMemory: Bool) -> PreparedFile? {
-        var reps: [PreparedRepresentation] = []
+        var reps: [LoadedRepresentation] = []
         for source in sources {
             guard let (fd, snapshot) = FileSystem.openRegular(source.path) else {
                 if source.coding == .identity { return nil }
@@ -102,7 +102,7 @@ final class StaticFile: Sendable {
                 }
                 digest = hasher.finalize()
             }
-            reps.append(PreparedRepresentation(coding: source.coding, path: source.path, snapshot: snapshot,
+            reps.append(LoadedRepresentation(coding: source.coding, path: source.path, snapshot: snapshot,
                                                etag: "\"" + ContentDigest.hex(digest!) + "\"", body: body))
         }
         guard let identity = reps.first, identity.coding == .identity else { return nil }
@@ -110,24 +110,38 @@ final class StaticFile: Sendable {
     }
 }
 
-/// One representation with every header it will ever need, built once.
-struct PreparedRepresentation: Sendable {
+/// One representation as read from disk: its bytes (if small), digest-derived ETag and stat.
+struct LoadedRepresentation: Sendable {
     var coding: ContentCoding
     var path: String
     var snapshot: FileSnapshot
     var etag: String
     var body: ByteBuffer?
-    var fields200 = HTTPFields()
-    var fields304 = HTTPFields()
-    var head200 = ByteBuffer()
-    var head304 = ByteBuffer()
+}
 
-    init(coding: ContentCoding, path: String, snapshot: FileSnapshot, etag: String, body: ByteBuffer?) {
-        self.coding = coding
-        self.path = path
-        self.snapshot = snapshot
+/// One representation with every header it will ever need, built once. A class, so that
+/// choosing one per request costs one reference count, not a copy of every field.
+final class PreparedRepresentation: Sendable {
+    let coding: ContentCoding
+    let path: String
+    let snapshot: FileSnapshot
+    let etag: String
+    let body: ByteBuffer?
+    let fields200: HTTPFields
+    let fields304: HTTPFields
+    let head200: ByteBuffer
+    let head304: ByteBuffer
+
+    init(_ loaded: LoadedRepresentation, etag: String, fields200: HTTPFields, fields304: HTTPFields) {
+        coding = loaded.coding
+        path = loaded.path
+        snapshot = loaded.snapshot
         self.etag = etag
-        self.body = body
+        body = loaded.body
+        self.fields200 = fields200
+        self.fields304 = fields304
+        head200 = HTTP1Head.serialise(status: .ok, fields: fields200)
+        head304 = HTTP1Head.serialise(status: .notModified, fields: fields304)
     }
 }
 
@@ -140,7 +154,7 @@ final class PreparedFile: Sendable {
     let lastModifiedText: String?
     let contentType: String
 
-    init(file: StaticFile, identity: PreparedRepresentation, representations input: [PreparedRepresentation]) {
+    init(file: StaticFile, identity: LoadedRepresentation, representations input: [LoadedRepresentation]) {
         let ctx = file.context
         let config = ctx.configuration
         contentType = ctx.mediaTypes.contentType(forFileName: identity.path, charset: config.charset)
@@ -168,25 +182,22 @@ final class PreparedFile: Sendable {
         }
         let customETag = base[.eTag]
         let order: [ContentCoding: Int] = [.identity: 0, .zstd: 1, .br: 2, .gzip: 3]
-        var reps = input.sorted {
+        let sorted = input.sorted {
             $0.snapshot.size != $1.snapshot.size ? $0.snapshot.size < $1.snapshot.size : order[$0.coding]! < order[$1.coding]!
         }
-        for i in reps.indices {
+        representations = sorted.map { loaded in
             var fields = base
-            if let customETag { reps[i].etag = customETag } else { fields[.eTag] = reps[i].etag }
-            fields[.contentLength] = String(reps[i].snapshot.size)
-            if reps[i].coding != .identity { fields[.contentEncoding] = reps[i].coding.rawValue }
+            let etag = customETag ?? loaded.etag
+            if customETag == nil { fields[.eTag] = etag }
+            fields[.contentLength] = String(loaded.snapshot.size)
+            if loaded.coding != .identity { fields[.contentEncoding] = loaded.coding.rawValue }
             fields[.acceptRanges] = "bytes"
-            reps[i].fields200 = fields
             var notModified = HTTPFields()
             for name in [HTTPField.Name.cacheControl, .eTag, .vary, .lastModified, .accessControlAllowOrigin] {
                 if let v = fields[name] { notModified[name] = v }
             }
-            reps[i].fields304 = notModified
-            reps[i].head200 = HTTP1Head.serialise(status: .ok, fields: fields)
-            reps[i].head304 = HTTP1Head.serialise(status: .notModified, fields: notModified)
+            return PreparedRepresentation(loaded, etag: etag, fields200: fields, fields304: notModified)
         }
-        representations = reps
     }
 }
 
