@@ -27,6 +27,12 @@ enum HTTP1HeadParser {
     /// The largest head accepted; more is answered with 431.
     static let maximumHeadSize = 32 * 1024
 
+    private static let contentLength = Array("content-length".utf8)
+    private static let transferEncoding = Array("transfer-encoding".utf8)
+    private static let connection = Array("connection".utf8)
+    private static let close = Array("close".utf8)
+    private static let keepAliveToken = Array("keep-alive".utf8)
+
     /// Fields kept for the engine (lower-case names, as `RequestFields.add` takes them).
     private static let kept: [(bytes: [UInt8], name: String)] = [
         "accept-encoding", "if-none-match", "if-modified-since", "range", "if-match", "if-unmodified-since", "if-range",
@@ -124,14 +130,14 @@ enum HTTP1HeadParser {
             while valueEnd > valueStart, b[valueEnd - 1] == 0x20 || b[valueEnd - 1] == 0x09 { valueEnd -= 1 }
             let name = UnsafeRawBufferPointer(rebasing: b[nameStart..<nameEnd])
             let value = UnsafeRawBufferPointer(rebasing: b[valueStart..<valueEnd])
-            if equalsLowercased(name, "content-length") {
+            if equalsLowercased(name, Self.contentLength) {
                 guard let n = decimal(value), contentLength == nil || contentLength == n else { throw Invalid() }
                 contentLength = n
-            } else if equalsLowercased(name, "transfer-encoding") {
+            } else if equalsLowercased(name, Self.transferEncoding) {
                 transferEncoding = true
-            } else if equalsLowercased(name, "connection") {
-                if containsToken(value, "close") { keepAlive = false }
-                if !http11, containsToken(value, "keep-alive") { keepAlive = true }
+            } else if equalsLowercased(name, Self.connection) {
+                if containsToken(value, Self.close) { keepAlive = false }
+                if !http11, containsToken(value, Self.keepAliveToken) { keepAlive = true }
             } else {
                 for k in kept where equalsLowercased(name, k.bytes) {
                     fields.add(lowercasedName: k.name, value: String(decoding: value, as: UTF8.self))
@@ -142,10 +148,6 @@ enum HTTP1HeadParser {
         if transferEncoding { keepAlive = false }
         return ParsedHead(method: httpMethod, target: target, fields: fields, keepAlive: keepAlive, isHead: httpMethod == .head,
                           contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding)
-    }
-
-    private static func equalsLowercased(_ a: UnsafeRawBufferPointer, _ lower: String) -> Bool {
-        equalsLowercased(a, Array(lower.utf8))
     }
 
     private static func equalsLowercased(_ a: UnsafeRawBufferPointer, _ lower: [UInt8]) -> Bool {
@@ -168,8 +170,7 @@ enum HTTP1HeadParser {
     }
 
     /// Whether a comma-separated list contains `token` (case-insensitive).
-    private static func containsToken(_ v: UnsafeRawBufferPointer, _ token: String) -> Bool {
-        let t = Array(token.utf8)
+    private static func containsToken(_ v: UnsafeRawBufferPointer, _ t: [UInt8]) -> Bool {
         var start = 0
         while start <= v.count {
             var end = start
