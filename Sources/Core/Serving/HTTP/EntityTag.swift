@@ -8,12 +8,15 @@ public enum EntityTagList: Equatable, Sendable {
     /// Parses a header value. Malformed members are skipped; a value with no valid member
     /// yields an empty list (which matches nothing).
     public init(parsing value: String) {
-        var tags: [EntityTag] = []
-        let isAny = Self.scan(value) { weak, opaque in
-            tags.append(EntityTag(weak: weak, opaque: String(decoding: opaque, as: UTF8.self)))
-            return false
+        var text = value
+        self = text.withUTF8 { bytes in
+            var tags: [EntityTag] = []
+            let isAny = Self.scan(bytes) { weak, range in
+                tags.append(EntityTag(weak: weak, opaque: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
+                return false
+            }
+            return isAny ? .any : .tags(tags)
         }
-        self = isAny ? .any : .tags(tags)
     }
 
     /// Weak comparison (used by `If-None-Match`): opaque values equal, weakness ignored.
@@ -35,45 +38,51 @@ public enum EntityTagList: Equatable, Sendable {
     /// Whether the header value `list` matches `etag`, without allocating: `*` matches;
     /// weak comparison ignores `W/`, strong comparison needs a strong tag.
     public static func matches(_ list: String, etag: String, weak: Bool) -> Bool {
-        var found = false
-        let isAny = scan(list) { isWeak, opaque in
-            if (weak || !isWeak) && opaque.elementsEqual(etag.utf8) { found = true }
-            return found
+        var list = list
+        var etag = etag
+        return list.withUTF8 { l in
+            etag.withUTF8 { e in
+                var found = false
+                let isAny = scan(l) { isWeak, range in
+                    if (weak || !isWeak), range.count == e.count, UnsafeBufferPointer(rebasing: l[range]).elementsEqual(e) { found = true }
+                    return found
+                }
+                return isAny || found
+            }
         }
-        return isAny || found
     }
 
-    /// Walks the members of a list, calling `member(weak, opaqueBytesWithQuotes)` for each
+    /// Walks the members of a list, calling `member(weak, rangeOfQuotedOpaqueValue)` for each
     /// until it returns `true`. Returns `true` when the whole value is `*`.
     @discardableResult
-    static func scan(_ value: String, _ member: (Bool, Substring.UTF8View) -> Bool) -> Bool {
-        let u = value.utf8
-        var i = u.startIndex
+    static func scan(_ u: UnsafeBufferPointer<UInt8>, _ member: (Bool, Range<Int>) -> Bool) -> Bool {
+        var i = 0
+        let n = u.count
         func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
-        func skipSeparators() { while i < u.endIndex, isSpace(u[i]) || u[i] == UInt8(ascii: ",") { i = u.index(after: i) } }
+        func skipSeparators() { while i < n, isSpace(u[i]) || u[i] == UInt8(ascii: ",") { i += 1 } }
         skipSeparators()
-        if i < u.endIndex, u[i] == UInt8(ascii: "*") {
-            var j = u.index(after: i)
-            while j < u.endIndex, isSpace(u[j]) { j = u.index(after: j) }
-            if j == u.endIndex { return true }
+        if i < n, u[i] == UInt8(ascii: "*") {
+            var j = i + 1
+            while j < n, isSpace(u[j]) { j += 1 }
+            if j == n { return true }
         }
-        while i < u.endIndex {
+        while i < n {
             var weak = false
-            if u[i] == UInt8(ascii: "W"), u.index(after: i) < u.endIndex, u[u.index(after: i)] == UInt8(ascii: "/") {
+            if u[i] == UInt8(ascii: "W"), i + 1 < n, u[i + 1] == UInt8(ascii: "/") {
                 weak = true
-                i = u.index(i, offsetBy: 2)
+                i += 2
             }
-            if i < u.endIndex, u[i] == UInt8(ascii: "\"") {
+            if i < n, u[i] == UInt8(ascii: "\"") {
                 let start = i
-                i = u.index(after: i)
-                while i < u.endIndex, u[i] != UInt8(ascii: "\"") { i = u.index(after: i) }
-                if i < u.endIndex {
-                    i = u.index(after: i)
-                    if member(weak, value[start..<i].utf8) { return false }
+                i += 1
+                while i < n, u[i] != UInt8(ascii: "\"") { i += 1 }
+                if i < n {
+                    i += 1
+                    if member(weak, start..<i) { return false }
                 }
             } else {
                 // Not a quoted tag: skip this member.
-                while i < u.endIndex, u[i] != UInt8(ascii: ",") { i = u.index(after: i) }
+                while i < n, u[i] != UInt8(ascii: ",") { i += 1 }
             }
             skipSeparators()
         }

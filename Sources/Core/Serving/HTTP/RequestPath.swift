@@ -20,33 +20,35 @@ public struct RequestPath: Sendable, Equatable {
     }
 
     private static func parseOriginForm(_ target: String) -> (String, Substring?)? {
+        // One pass over contiguous bytes: where the path ends, where a fragment starts, escapes.
+        var copy = target
+        let (end, fragment, hasEscape) = copy.withUTF8 { b -> (Int, Int, Bool) in
+            var end = b.count, fragment = b.count, escape = false
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") {
+                    end = i
+                    fragment = c == UInt8(ascii: "#") ? i : (b[(i + 1)...].firstIndex(of: UInt8(ascii: "#")) ?? b.count)
+                    break
+                }
+                if c == UInt8(ascii: "%") { escape = true }
+                i += 1
+            }
+            return (end, fragment, escape)
+        }
         let u = target.utf8
         var query: Substring?
-        // Origin-form, the hot path: one pass over the bytes, no copy when there is
-        // neither query, fragment nor escape.
-        var end = u.endIndex
-        var hasEscape = false
-        var i = u.startIndex
-        while i < u.endIndex {
-            let c = u[i]
-            if c == UInt8(ascii: "?") || c == UInt8(ascii: "#") {
-                end = i
-                if c == UInt8(ascii: "?") {
-                    let q = u.index(after: i)
-                    let fragment = u[q...].firstIndex(of: UInt8(ascii: "#")) ?? u.endIndex
-                    query = target[q..<fragment]
-                }
-                break
-            }
-            if c == UInt8(ascii: "%") { hasEscape = true }
-            i = u.index(after: i)
+        if end < fragment {  // there is a '?'
+            query = target[u.index(u.startIndex, offsetBy: end + 1)..<u.index(u.startIndex, offsetBy: fragment)]
         }
-        let raw = target[..<end]
+        if end == u.count, !hasEscape { return (target, query) }
+        let raw = target[..<u.index(u.startIndex, offsetBy: end)]
         if hasEscape {
             guard let decoded = percentDecode(raw) else { return nil }
             return (decoded, query)
         }
-        return (end == u.endIndex ? target : String(raw), query)
+        return (String(raw), query)
     }
 
     /// `http://host/path?q` → `/path?q`; `nil` for anything that is not absolute-form.
