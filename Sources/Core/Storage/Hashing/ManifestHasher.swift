@@ -1,0 +1,278 @@
+import Foundation
+
+/// Errors of the hashing step, each naming the files involved.
+public enum HashingError: Error, CustomStringConvertible, Equatable {
+    /// A reference inside a CSS/JS file names a file that does not exist.
+    case missingReference(file: String, reference: String, lookedFor: String)
+    /// A CSS/JS file is not UTF-8.
+    case notUTF8(file: String)
+    /// References form a cycle that does not settle within Django's 5 extra passes.
+    case maxPassesExceeded(files: [String])
+    /// Reading or writing a file failed.
+    case io(StorageError)
+
+    /// A message in the spirit of WhiteNoise's `MissingFileError`.
+    public var description: String {
+        switch self {
+        case .missingReference(let file, let reference, let lookedFor):
+            return "The file '\(lookedFor)' could not be found.\n\nThe \(Self.kind(of: file)) file '\(file)' references a file which "
+                + "could not be found:\n  \(reference)\n\nPlease check the URL references in this \(Self.kind(of: file)) file, "
+                + "particularly any\nrelative paths which might be pointing to the wrong location."
+        case .notUTF8(let file): return "'\(file)' is not valid UTF-8, so its references cannot be rewritten"
+        case .maxPassesExceeded(let files): return "\(files.joined(separator: ", ")): Max post-process passes exceeded."
+        case .io(let e): return e.description
+        }
+    }
+
+    private static func kind(of file: String) -> String {
+        file.split(separator: ".").last.map { $0.uppercased() } ?? "static"
+    }
+}
+
+/// Django 5.2's `ManifestStaticFilesStorage.post_process`, reproduced step for step on a
+/// collected `STATIC_ROOT`: the same hashed names (`name.<md5[:12]>.ext`), the same rewritten
+/// CSS/JS bytes, the same `staticfiles.json`. The Python it mirrors is quoted in comments.
+public struct ManifestHasher {
+    /// `STATIC_ROOT`.
+    public let root: String
+    /// `STATIC_URL` (a path such as `/static/` or an absolute URL).
+    public let staticURL: String
+    private let patterns: ReferencePatterns
+    /// hash key → hashed name, in Django's insertion order.
+    private(set) var hashedFiles = OrderedMap()
+    /// Every hashed name produced (WhiteNoise's `_new_files`), for KEEP_ONLY_HASHED_FILES.
+    public private(set) var producedNames: Set<String> = []
+
+    /// A hasher for `root`.
+    public init(root: String, staticURL: String, jsModuleImports: Bool = false) {
+        self.root = root
+        self.staticURL = staticURL
+        self.patterns = ReferencePatterns(jsModuleImports: jsModuleImports)
+    }
+
+    /// Runs Django's post-processing over `paths` (relative names in collection order) and
+    /// returns the manifest's `paths` map in Django's order.
+    public mutating func postProcess(paths: [String]) throws(HashingError) -> [(String, String)] {
+        hashedFiles = OrderedMap()
+        var working = OrderedMap()
+        let adjustable = paths.filter { isAdjustable($0) }
+        let adjustableSet = Set(adjustable)
+        _ = try passOver(paths, adjustable: adjustableSet, hashedFiles: &working)
+        var unresolved: [String] = []
+        for _ in 0..<5 {
+            unresolved = try passOver(adjustable, adjustable: adjustableSet, hashedFiles: &working)
+            if unresolved.isEmpty { break }
+        }
+        if !unresolved.isEmpty { throw .maxPassesExceeded(files: unresolved.sorted()) }
+        hashedFiles = working
+        return working.pairs
+    }
+
+    /// `matches_patterns(path, self._patterns)`: fnmatchcase on `*.css` / `*.js`.
+    private func isAdjustable(_ name: String) -> Bool {
+        patterns.groups.contains { name.hasSuffix($0.suffix) }
+    }
+
+    /// One `_post_process` pass; returns the names whose hashed name changed (substitutions).
+    private mutating func passOver(_ paths: [String], adjustable: Set<String>, hashedFiles: inout OrderedMap) throws(HashingError) -> [String] {
+        // sorted(paths, key=path_level, reverse=True): deepest first, stable.
+        let ordered = paths.enumerated().sorted {
+            let l0 = $0.element.split(separator: "/", omittingEmptySubsequences: false).count
+            let l1 = $1.element.split(separator: "/", omittingEmptySubsequences: false).count
+            return l0 != l1 ? l0 > l1 : $0.offset < $1.offset
+        }.map(\.element)
+        var substituted: [String] = []
+        for name in ordered {
+            let original: [UInt8]
+            do { original = try FileIO.read(root + "/" + name).0 } catch { throw .io(error) }
+            var hashedName: String
+            if let cached = hashedFiles[name] {
+                hashedName = cached
+            } else {
+                hashedName = hashedNameFor(name, content: original)
+            }
+            let hashedExists = exists(hashedName)
+            var processed = false
+            var substitutions = true
+            if adjustable.contains(name) {
+                let oldHashedName = hashedName
+                guard var content = String(validating: original, as: UTF8.self) else { throw .notUTF8(file: name) }
+                for group in patterns.groups where name.hasSuffix(group.suffix) {
+                    for rule in group.rules {
+                        content = try substitute(rule, in: content, sourceName: name, hashedFiles: hashedFiles)
+                    }
+                }
+                if hashedExists { delete(hashedName) }
+                let bytes = Array(content.utf8)
+                hashedName = hashedNameFor(name, content: bytes)
+                if exists(hashedName) { delete(hashedName) }
+                try save(hashedName, bytes)
+                if oldHashedName == hashedName { substitutions = false }
+                processed = true
+            }
+            if !processed, !hashedExists {
+                try save(hashedName, original)
+            }
+            hashedFiles[name] = hashedName
+            if substitutions { substituted.append(name) }
+        }
+        return substituted
+    }
+
+    // MARK: Django's helpers
+
+    /// `hashed_name(name, content)`.
+    private mutating func hashedNameFor(_ name: String, content: [UInt8]) -> String {
+        var parsed = PythonURL.urlsplit(PythonURL.unquote(name))
+        let cleanName = parsed.path.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hash = String(MD5.hex(content).prefix(12))
+        let (directory, file) = PythonURL.split(cleanName)
+        let (stem, ext) = PythonURL.splitext(file)
+        let hashed = directory.isEmpty ? "\(stem).\(hash)\(ext)" : "\(directory)/\(stem).\(hash)\(ext)"
+        parsed.path = hashed
+        if name.contains("?#"), parsed.query.isEmpty { parsed.path += "?" }
+        let result = PythonURL.urlunsplit(parsed)
+        producedNames.insert(result)
+        return result
+    }
+
+    /// `hashed_name(name)` with no content: hashes the file as stored under the clean name.
+    private mutating func hashedNameFromStorage(_ name: String) throws(HashingError) -> String? {
+        let cleanName = PythonURL.urlsplit(PythonURL.unquote(name)).path.trimmingCharacters(in: .whitespacesAndNewlines)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root + "/" + cleanName, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue { return name }  // open() fails with OSError: Django returns the name
+        let content: [UInt8]
+        do { content = try FileIO.read(root + "/" + cleanName).0 } catch { return name }
+        return hashedNameFor(name, content: content)
+    }
+
+    /// `_stored_name(name, hashed_files)`.
+    private mutating func storedName(_ name: String, hashedFiles: OrderedMap) throws(HashingError) -> String? {
+        let normalised = PythonURL.normpath(name).replacingOccurrences(of: "\\", with: "/")
+        if let cached = hashedFiles[normalised] { return cached }
+        return try hashedNameFromStorage(normalised)?.replacingOccurrences(of: "\\", with: "/")
+    }
+
+    /// `_url(self._stored_name, name, force=True, hashed_files)`.
+    private mutating func url(for name: String, hashedFiles: OrderedMap) throws(HashingError) -> String? {
+        let (cleanName, fragment) = PythonURL.urldefrag(name)
+        var hashedName: String
+        if PythonURL.urlsplit(cleanName).path.hasSuffix("/") {
+            hashedName = name
+        } else {
+            guard let stored = try storedName(cleanName, hashedFiles: hashedFiles) else { return nil }
+            hashedName = stored
+        }
+        // FileSystemStorage.url: urljoin(base_url, filepath_to_uri(name).lstrip("/"))
+        var quoted = PythonURL.quote(hashedName.replacingOccurrences(of: "\\", with: "/"), safe: "/~!*()'")
+        while quoted.hasPrefix("/") { quoted.removeFirst() }
+        var finalURL = PythonURL.urljoin(staticURL, quoted)
+        let queryFragment = name.contains("?#")
+        if !fragment.isEmpty || queryFragment {
+            var parts = PythonURL.urlsplit(finalURL)
+            if !fragment.isEmpty, parts.fragment.isEmpty { parts.fragment = fragment }
+            if queryFragment, parts.query.isEmpty { parts.path += "?" }
+            finalURL = PythonURL.urlunsplit(parts)
+        }
+        hashedName = PythonURL.unquote(finalURL)
+        return hashedName
+    }
+
+    /// `pattern.sub(self.url_converter(name, hashed_files, template), content)`.
+    private mutating func substitute(_ rule: ReferencePatterns.Rule, in content: String, sourceName: String,
+                                     hashedFiles: OrderedMap) throws(HashingError) -> String {
+        let ns = content as NSString
+        let matches = rule.regex.matches(in: content, range: NSRange(location: 0, length: ns.length))
+        guard !matches.isEmpty else { return content }
+        var out = ""
+        var last = 0
+        for match in matches {
+            out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
+            out += try convert(match, ns, rule.template, sourceName: sourceName, hashedFiles: hashedFiles)
+            last = match.range.location + match.range.length
+        }
+        out += ns.substring(from: last)
+        return out
+    }
+
+    /// The body of Django's `url_converter.converter`.
+    private mutating func convert(_ match: NSTextCheckingResult, _ ns: NSString, _ template: String, sourceName: String,
+                                  hashedFiles: OrderedMap) throws(HashingError) -> String {
+        func group(_ name: String) -> String? {
+            let r = match.range(withName: name)
+            return r.location == NSNotFound ? nil : ns.substring(with: r)
+        }
+        let matched = group("matched") ?? ""
+        let url = group("url") ?? ""
+        // Ignore absolute/protocol-relative and data-uri URLs: re.match(r"^[a-z]+:", url).
+        if Self.startsWithLowercaseScheme(url) || url.hasPrefix("//") { return matched }
+        if url.hasPrefix("/"), !url.hasPrefix(staticURL) { return matched }
+        let (urlPath, fragment) = PythonURL.urldefrag(url)
+        if urlPath.isEmpty { return matched }
+        let targetName: String
+        if urlPath.hasPrefix("/") {
+            targetName = String(urlPath.dropFirst(staticURL.count))
+        } else {
+            targetName = PythonURL.join(PythonURL.dirname(sourceName), urlPath)
+        }
+        let unquotedTarget = PythonURL.unquote(targetName)
+        guard let hashedURL = try self.url(for: unquotedTarget, hashedFiles: hashedFiles) else {
+            let lookedFor = PythonURL.urlsplit(PythonURL.unquote(PythonURL.normpath(PythonURL.urldefrag(unquotedTarget).0))).path
+            throw .missingReference(file: sourceName, reference: url, lookedFor: lookedFor)
+        }
+        var transformed = (urlPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().map(String.init)
+            + [hashedURL.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? ""])
+            .joined(separator: "/")
+        if !fragment.isEmpty { transformed += (url.contains("?#") ? "?#" : "#") + fragment }
+        var values = ["matched": matched, "url": PythonURL.unquote(transformed)]
+        for name in ["import", "exports"] { if let v = group(name) { values[name] = v } }
+        return Self.fill(template, values)
+    }
+
+    private static func startsWithLowercaseScheme(_ s: String) -> Bool {
+        var sawLetter = false
+        for c in s.utf8 {
+            if c >= UInt8(ascii: "a"), c <= UInt8(ascii: "z") { sawLetter = true; continue }
+            return sawLetter && c == UInt8(ascii: ":")
+        }
+        return false
+    }
+
+    /// `template % values` for `%(name)s` placeholders.
+    private static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = template
+        for (k, v) in values { out = out.replacingOccurrences(of: "%(\(k))s", with: v) }
+        return out
+    }
+
+    private func exists(_ name: String) -> Bool {
+        var st = stat()
+        return lstat(root + "/" + name, &st) == 0
+    }
+
+    private func delete(_ name: String) { unlink(root + "/" + name) }
+
+    private func save(_ name: String, _ bytes: [UInt8]) throws(HashingError) {
+        let path = root + "/" + name
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do { try FileIO.writeAtomically(path, bytes, times: nil) } catch { throw .io(error) }
+    }
+}
+
+/// A string map that remembers insertion order, like a Python dict.
+struct OrderedMap {
+    private(set) var keys: [String] = []
+    private var values: [String: String] = [:]
+
+    subscript(key: String) -> String? {
+        get { values[key] }
+        set {
+            guard let newValue else { return }
+            if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+        }
+    }
+
+    var pairs: [(String, String)] { keys.map { ($0, values[$0]!) } }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import WhiteNoiseStorage
+import WhiteNoiseTestSupport
+
+/// Hashed names, rewritten CSS/JS and `staticfiles.json` must be byte-identical to Django 5.2's
+/// `ManifestStaticFilesStorage` on the same input. Django itself runs in a child process.
+@Suite(.serialized) struct DjangoParityTests {
+    static let django = """
+    import sys, django
+    from django.conf import settings
+    root, main, vendor, js_imports = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+    from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+    class Storage(ManifestStaticFilesStorage):
+        support_js_module_import_aggregation = js_imports
+    sys.modules[__name__].Storage = Storage
+    settings.configure(
+        STATIC_URL="/static/", STATIC_ROOT=root, STATICFILES_DIRS=[main, ("vendor", vendor)],
+        INSTALLED_APPS=["django.contrib.staticfiles"],
+        STORAGES={"staticfiles": {"BACKEND": "__main__.Storage"}},
+    )
+    django.setup()
+    from django.core.management import call_command
+    call_command("collectstatic", interactive=False, verbosity=0)
+    """
+
+    /// A varied tree: every reference form Django rewrites or leaves alone, nesting, prefixes,
+    /// shadowed and ignored files.
+    func makeSources(_ base: TempTree) throws -> (String, String) {
+        let main = base.root + "/main", vendor = base.root + "/vendor"
+        try base.write("main/css/app.css", """
+            @import "base.css";
+            @import url('theme/dark.css');
+            body { background: url(../img/bg.png); }
+            .a { background-image: url("../img/bg.png?v=2#frag"); }
+            .b { background: URL('../img/sprite.svg#icon') }
+            @font-face { src: url('../fonts/f.eot?#iefix') format('embedded-opentype'), url(../fonts/f.woff2) format('woff2'); }
+            .c { background: url(data:image/png;base64,iVBORw0KGgo=); }
+            .d { background: url(http://example.com/x.png), url(//cdn.example.com/y.png), url(#svgfilter); }
+            .e { background: url(/static/img/bg.png); }
+            .f { background: url(/other/thing.png); }
+            .g { background: url("/static/vendor/lib/lib.png"); }
+            /*# sourceMappingURL=app.css.map */
+            """)
+        try base.write("main/css/app.css.map", #"{"version":3,"sources":["app.scss"]}"#)
+        try base.write("main/css/base.css", "html { background: url('../img/bg.png') }\n")
+        try base.write("main/css/theme/dark.css", "body { background: url(../../img/sprite.svg) }\n@import 'deeper/x.css';\n")
+        try base.write("main/css/theme/deeper/x.css", ".x { background: url('../../../img/bg.png') }\n")
+        try base.write("main/img/bg.png", Data((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+        try base.write("main/img/sprite.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+        try base.write("main/fonts/f.eot", "eot")
+        try base.write("main/fonts/f.woff2", "woff2")
+        try base.write("main/js/app.js", "import { a } from './lib.js';\nexport { b } from \"./lib.js\";\nconsole.log(a)\n//# sourceMappingURL=app.js.map\n")
+        try base.write("main/js/app.js.map", "{}")
+        try base.write("main/js/lib.js", "export const a = 1; export const b = 2;\n")
+        try base.write("main/LICENSE", "MIT")
+        try base.write("main/.hidden", "ignored")
+        try base.write("main/notes.txt~", "ignored backup")
+        try base.write("main/CVS/Entries", "ignored")
+        try base.write("main/caf\u{e9}/menu \u{2615}.css", ".m { background: url('../img/bg.png') }")
+        try base.write("vendor/lib/lib.css", ".lib { background: url(lib.png) }")
+        try base.write("vendor/lib/lib.png", "png")
+        try base.write("main/vendor/lib/lib.png", "shadows the vendor copy: main comes first")
+        return (main, vendor)
+    }
+
+    func tree(_ root: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let e = FileManager.default.enumerator(atPath: root)!
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
+            if !isDir.boolValue { out[rel] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + rel)) }
+        }
+        return out
+    }
+
+    func djangoAvailable() -> Bool {
+        (try? TempTree.pipe(["python3", "-c", "import django; print(django.VERSION[0])"], Data()))
+            .map { String(decoding: $0, as: UTF8.self).hasPrefix("5") } ?? false
+    }
+
+    @Test(arguments: [false, true])
+    func identicalToDjango(jsModuleImports: Bool) throws {
+        guard djangoAvailable() else {
+            Issue.record("Django 5 is not importable by python3 (.ci/run installs it): cannot compare")
+            return
+        }
+        let base = try TempTree()
+        defer { base.remove() }
+        let (main, vendor) = try makeSources(base)
+        let djangoRoot = base.root + "/django-root", ourRoot = base.root + "/our-root"
+        _ = try TempTree.pipe(["python3", "-c", Self.django, djangoRoot, main, vendor, jsModuleImports ? "1" : "0"], Data())
+
+        let found = Collector.find([.init(path: main), .init(prefix: "vendor", path: vendor)])
+        let names = try Collector.copy(found, into: ourRoot)
+        var hasher = ManifestHasher(root: ourRoot, staticURL: "/static/", jsModuleImports: jsModuleImports)
+        let paths = try hasher.postProcess(paths: names)
+        try ManifestFile.json(paths: paths).write(toFile: ourRoot + "/" + ManifestFile.name, atomically: true, encoding: .utf8)
+
+        let theirs = try tree(djangoRoot), ours = try tree(ourRoot)
+        #expect(theirs[ManifestFile.name] != nil)
+        #expect(theirs.keys.contains { $0.hasPrefix("css/app.") && $0.hasSuffix(".css") && $0 != "css/app.css" })
+        #expect(theirs["vendor/lib/lib.png"].map { String(decoding: $0, as: UTF8.self) } == "shadows the vendor copy: main comes first")
+        #expect(Set(ours.keys) == Set(theirs.keys), "only ours: \(Set(ours.keys).subtracting(theirs.keys)), only Django's: \(Set(theirs.keys).subtracting(ours.keys))")
+        for (name, data) in theirs where ours[name] != data {
+            Issue.record("\(name) differs:\n--- Django\n\(String(decoding: data, as: UTF8.self))\n--- ours\n\(String(decoding: ours[name] ?? Data(), as: UTF8.self))")
+        }
+    }
+
+    @Test func missingReferenceNamesTheFileTheReferenceAndThePath() throws {
+        let base = try TempTree()
+        defer { base.remove() }
+        try base.write("src/css/a.css", "body { background: url('../img/missing.png') }")
+        let root = base.root + "/root"
+        let names = try Collector.copy(Collector.find([.init(path: base.root + "/src")]), into: root)
+        var hasher = ManifestHasher(root: root, staticURL: "/static/")
+        #expect(throws: HashingError.missingReference(file: "css/a.css", reference: "../img/missing.png", lookedFor: "img/missing.png")) {
+            try hasher.postProcess(paths: names)
+        }
+    }
+
+    @Test func cyclesExceedTheMaximumPasses() throws {
+        let base = try TempTree()
+        defer { base.remove() }
+        try base.write("src/a.css", "@import url('b.css');")
+        try base.write("src/b.css", "@import url('a.css');")
+        let root = base.root + "/root"
+        let names = try Collector.copy(Collector.find([.init(path: base.root + "/src")]), into: root)
+        var hasher = ManifestHasher(root: root, staticURL: "/static/")
+        #expect(throws: HashingError.maxPassesExceeded(files: ["a.css", "b.css"])) { try hasher.postProcess(paths: names) }
+    }
+}
