@@ -97,7 +97,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WhiteNoiseStorageTests",
-            dependencies: ["WhiteNoiseStorage", "WhiteNoiseTestSupport", "CBrotli", "CZlib"]
+            dependencies: [
+                "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "WhiteNoiseNIOTests",

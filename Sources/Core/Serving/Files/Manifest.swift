@@ -124,12 +124,14 @@ public struct DigestIndex: Sendable, Equatable {
         return out
     }
 
-    /// Builds an index for every regular file under `root` by hashing it now.
-    public static func build(root: String) -> DigestIndex {
+    /// Builds an index for the regular files under `root` (all, or those in `only`) by
+    /// hashing them now.
+    public static func build(root: String, only: Set<String>? = nil) -> DigestIndex {
         var files: [String: Entry] = [:]
         var logger = Logger(label: "whitenoise.digests")
         logger.logLevel = .error
         for f in FileScanner(logger: logger).scan(root: root) where f.relativePath != fileName {
+            if let only, !only.contains(f.relativePath) { continue }
             guard let (fd, snap) = FileSystem.openRegular(root + "/" + f.relativePath) else { continue }
             defer { _ = closeDescriptor(fd) }
             var d = ContentDigest()

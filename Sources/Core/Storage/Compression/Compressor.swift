@@ -85,7 +85,11 @@ public struct Compressor: Sendable {
     /// Compresses every file under `root` that is not on the skip list, on every core.
     /// Directory symlinks are not followed (as `os.walk`); file symlinks are read through.
     public func compress(tree root: String) throws(StorageError) -> [FileResult] {
-        let files = FileIO.walk(root).filter { shouldCompress($0) }
+        try compress(files: FileIO.walk(root).filter { shouldCompress($0) })
+    }
+
+    /// Compresses the given files on every core.
+    public func compress(files: [String]) throws(StorageError) -> [FileResult] {
         let results = ResultBox(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             results.set(i, Result { () throws(StorageError) in try compress(file: files[i]) })

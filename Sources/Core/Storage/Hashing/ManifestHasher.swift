@@ -42,6 +42,9 @@ public struct ManifestHasher {
     private(set) var hashedFiles = OrderedMap()
     /// Every hashed name produced (WhiteNoise's `_new_files`), for KEEP_ONLY_HASHED_FILES.
     public private(set) var producedNames: Set<String> = []
+    /// Hashed files written by an earlier pass and replaced by a later one. Django deletes them
+    /// at once; the caller deletes them after the new manifest is in place (crash safety).
+    public private(set) var supersededNames: Set<String> = []
 
     /// A hasher for `root`.
     public init(root: String, staticURL: String, jsModuleImports: Bool = false) {
@@ -54,6 +57,7 @@ public struct ManifestHasher {
     /// returns the manifest's `paths` map in Django's order.
     public mutating func postProcess(paths: [String]) throws(HashingError) -> [(String, String)] {
         hashedFiles = OrderedMap()
+        supersededNames = []
         var working = OrderedMap()
         let adjustable = paths.filter { isAdjustable($0) }
         let adjustableSet = Set(adjustable)
@@ -65,6 +69,7 @@ public struct ManifestHasher {
         }
         if !unresolved.isEmpty { throw .maxPassesExceeded(files: unresolved.sorted()) }
         hashedFiles = working
+        supersededNames.subtract(working.pairs.map(\.1))
         return working.pairs
     }
 
@@ -102,11 +107,14 @@ public struct ManifestHasher {
                         content = try substitute(rule, in: content, sourceName: name, hashedFiles: hashedFiles)
                     }
                 }
-                if hashedExists { delete(hashedName) }
+                // Django deletes the old hashed file, then saves; we write to a temporary name and
+                // rename over it instead, so an interrupted run never leaves a referenced file
+                // missing. The resulting files are the same.
                 let bytes = Array(content.utf8)
                 hashedName = hashedNameFor(name, content: bytes)
-                if exists(hashedName) { delete(hashedName) }
                 try save(hashedName, bytes)
+                if hashedExists, oldHashedName != hashedName { supersededNames.insert(oldHashedName) }
+                supersededNames.remove(hashedName)
                 if oldHashedName == hashedName { substitutions = false }
                 processed = true
             }
@@ -250,8 +258,6 @@ public struct ManifestHasher {
         var st = stat()
         return lstat(root + "/" + name, &st) == 0
     }
-
-    private func delete(_ name: String) { unlink(root + "/" + name) }
 
     private func save(_ name: String, _ bytes: [UInt8]) throws(HashingError) {
         let path = root + "/" + name

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WhiteNoiseStorage
+
+/// `whitenoise collectstatic`: Django's collectstatic with WhiteNoise's storages.
+struct CollectStaticCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collectstatic",
+        abstract: "Collect static files into STATIC_ROOT, hash and rewrite them as Django does, and compress them.")
+
+    @Option(name: .customLong("static-root"), help: "STATIC_ROOT: where files are collected.")
+    var staticRoot: String
+
+    @Option(name: .customLong("source"), help: "A STATICFILES_DIRS entry, DIR or prefix=DIR (repeatable; the first wins).")
+    var sources: [String] = []
+
+    @Option(help: "StaticFilesStorage, ManifestStaticFilesStorage, CompressedStaticFilesStorage or CompressedManifestStaticFilesStorage (Django's and WhiteNoise's dotted names too).")
+    var storage: String = "CompressedManifestStaticFilesStorage"
+
+    @Option(name: .customLong("static-url"), help: "STATIC_URL, to resolve absolute references in CSS.")
+    var staticURL: String = "/static/"
+
+    @Flag(help: "Remove files in STATIC_ROOT that this run does not produce (after the new manifest is written).")
+    var clear = false
+
+    @Flag(name: [.customShort("n"), .customLong("dry-run")], help: "Do everything except modify the filesystem.")
+    var dryRun = false
+
+    @Flag(help: "Create symbolic links instead of copying.")
+    var link = false
+
+    @Flag(name: .customLong("no-input"), help: "Never prompt (this command never does).")
+    var noInput = false
+
+    @Option(name: [.short, .customLong("ignore")], help: "Ignore files matching this glob (repeatable).")
+    var ignore: [String] = []
+
+    @Flag(name: .customLong("no-default-ignore"), help: "Do not ignore 'CVS', '.*' and '*~'.")
+    var noDefaultIgnore = false
+
+    @Flag(name: .customLong("keep-only-hashed-files"), help: "WHITENOISE_KEEP_ONLY_HASHED_FILES: delete unhashed originals.")
+    var keepOnlyHashedFiles = false
+
+    @Flag(name: .customLong("js-module-imports"), help: "Also rewrite JavaScript module imports (off by default, as in Django).")
+    var jsModuleImports = false
+
+    @Option(name: .customShort("v"), help: "Verbosity: 0 (errors only), 1 (summary) or 2 (every file).")
+    var verbosity: Int = 1
+
+    func validate() throws {
+        guard StorageKind(name: storage) != nil else {
+            throw ValidationError("unknown storage '\(storage)'; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard !sources.isEmpty else { throw ValidationError("give at least one --source DIR (STATICFILES_DIRS)") }
+        guard (0...2).contains(verbosity) else { throw ValidationError("-v must be 0, 1 or 2") }
+    }
+
+    func run() throws {
+        var logger = Logger(label: "whitenoise.collectstatic") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbosity >= 2 ? .debug : (verbosity == 1 ? .notice : .error)
+        var options = CollectStaticOptions(staticRoot: staticRoot, sources: sources.map(Self.source))
+        options.storage = StorageKind(name: storage)!
+        options.staticURL = staticURL
+        options.clear = clear
+        options.dryRun = dryRun
+        options.link = link
+        options.ignorePatterns = (noDefaultIgnore ? [] : Collector.defaultIgnorePatterns) + ignore
+        options.keepOnlyHashedFiles = keepOnlyHashedFiles
+        options.jsModuleImports = jsModuleImports
+        let started = Date()
+        let live = verbosity >= 1 && isatty(2) == 1
+        let summary: CollectStaticSummary
+        do {
+            summary = try CollectStatic(options: options, logger: logger).run { done, total, step in
+                if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(step): \(done)/\(total) files".utf8)) }
+            }
+        } catch let error as CustomStringConvertible {
+            if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            throw ValidationError(error.description)
+        }
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if verbosity >= 1 { print(summary.line(seconds: Date().timeIntervalSince(started))) }
+    }
+
+    /// `prefix=DIR` or `DIR`.
+    static func source(_ text: String) -> Collector.Source {
+        if let eq = text.firstIndex(of: "="), !text[..<eq].contains("/") {
+            return Collector.Source(prefix: String(text[..<eq]), path: String(text[text.index(after: eq)...]))
+        }
+        return Collector.Source(path: text)
+    }
+}
+
+/// `whitenoise findstatic PATH...`: where a static file would be collected from.
+struct FindStatic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "findstatic", abstract: "Show which source file each path would be collected from.")
+
+    @Argument(help: "Paths relative to STATIC_ROOT, e.g. css/app.css.")
+    var paths: [String]
+
+    @Option(name: .customLong("source"), help: "A STATICFILES_DIRS entry, DIR or prefix=DIR (repeatable).")
+    var sources: [String] = []
+
+    @Flag(help: "Only the first location (the one collectstatic uses).")
+    var first = false
+
+    func run() throws {
+        let dirs = sources.map(CollectStaticCommand.source)
+        var missing = false
+        for path in paths {
+            let clean = path.split(separator: "/").joined(separator: "/")
+            var hits: [String] = []
+            for source in dirs {
+                let relative: String
+                if source.prefix.isEmpty { relative = clean } else if clean.hasPrefix(source.prefix + "/") {
+                    relative = String(clean.dropFirst(source.prefix.count + 1))
+                } else { continue }
+                let candidate = source.path + "/" + relative
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue {
+                    hits.append(URL(fileURLWithPath: candidate).standardizedFileURL.path)
+                }
+            }
+            if hits.isEmpty {
+                FileHandle.standardError.write(Data("No matching file found for '\(path)'.\n".utf8))
+                missing = true
+            } else {
+                print("Found '\(path)' here:")
+                for hit in first ? Array(hits.prefix(1)) : hits { print("  \(hit)") }
+            }
+        }
+        if missing { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import WhiteNoise
+
+/// `collectstatic`: collect, hash and rewrite (Django-identical), compress, then write the
+/// digest index and, last and atomically, `staticfiles.json`. Every file is written under a
+/// temporary name and renamed into place, so a run killed at any moment leaves the previous
+/// `STATIC_ROOT` and manifest consistent, and the next run completes.
+public struct CollectStatic {
+    /// The options.
+    public var options: CollectStaticOptions
+    /// Progress and per-file messages (`debug` for each file, `info` for steps).
+    public var logger: Logger
+
+    /// A run with `options`.
+    public init(options: CollectStaticOptions, logger: Logger = Logger(label: "whitenoise.collectstatic")) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs; `progress(done, total, step)` is called as files are handled.
+    public func run(progress: (Int, Int, String) -> Void = { _, _, _ in }) throws -> CollectStaticSummary {
+        let root = FileSystemPaths.absolute(options.staticRoot)
+        for source in options.sources {
+            let s = FileSystemPaths.absolute(source.path)
+            guard FileManager.default.fileExists(atPath: s) else { throw CollectStaticError.missingSource(source.path) }
+            if FileSystemPaths.isInside(root, s) || FileSystemPaths.isInside(s, root) {
+                throw CollectStaticError.overlappingRoot(staticRoot: options.staticRoot, source: source.path)
+            }
+        }
+        var summary = CollectStaticSummary()
+        let found = Collector.find(options.sources, ignore: options.ignorePatterns)
+        if options.dryRun {
+            for (name, _) in found { logger.info("Pretending to copy '\(name)'") }
+            summary.copied = found.count
+            return summary
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+
+        // 1. Collect.
+        for (index, (name, source)) in found.enumerated() {
+            let destination = root + "/" + name
+            if try unchanged(source: source, destination: destination) {
+                summary.unmodified += 1
+            } else {
+                try place(source: source, destination: destination)
+                summary.copied += 1
+                logger.debug("Copying '\(source)'")
+            }
+            progress(index + 1, found.count, "collect")
+        }
+        let names = found.map(\.0)
+        var produced = Set(names)
+
+        // 2. Hash and rewrite.
+        var manifestPaths: [(String, String)] = []
+        var hasher = ManifestHasher(root: root, staticURL: options.staticURL, jsModuleImports: options.jsModuleImports)
+        if options.storage.hashes {
+            manifestPaths = try hasher.postProcess(paths: names)
+            let collected = Set(names)
+            for (_, hashed) in manifestPaths where collected.contains(hashed) { throw CollectStaticError.collision(hashed) }
+            summary.postProcessed = manifestPaths.count
+            produced.formUnion(manifestPaths.map(\.1))
+            progress(names.count, names.count, "hash")
+        }
+
+        // 3. Keep only hashed files (WhiteNoise): drop originals and intermediate names.
+        if options.storage.hashes, options.keepOnlyHashedFiles {
+            let finals = Set(manifestPaths.map(\.1))
+            for name in Set(names).union(hasher.producedNames).subtracting(finals) where unlink(root + "/" + name) == 0 {
+                summary.removed += 1
+            }
+            produced = finals
+        }
+
+        // 4. Compress what is kept.
+        if options.storage.compresses {
+            let compressor = Compressor(encodings: options.encodings, skipExtensions: options.skipCompressExtensions, logger: logger)
+            compressor.warnIfUnavailable()
+            let targets = produced.sorted().filter { compressor.shouldCompress($0) }
+            let results = try compressor.compress(files: targets.map { root + "/" + $0 })
+            for r in results {
+                summary.variants += r.written.count
+                summary.savedBytes += r.written.values.reduce(0) { $0 + (r.originalSize - $1) }
+                for (encoding, _) in r.written {
+                    produced.insert(String(r.path.dropFirst(root.count + 1)) + encoding.suffix)
+                }
+            }
+            progress(targets.count, targets.count, "compress")
+        }
+
+        // 5. Digest index, then the manifest, last and atomically.
+        let index = DigestIndex.build(root: root, only: produced)
+        try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
+        if options.storage.hashes {
+            try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths).utf8), times: nil)
+        }
+
+        // 6. Hashed files that a later pass replaced (Django deletes them as it goes).
+        for name in hasher.supersededNames where !produced.contains(name) && unlink(root + "/" + name) == 0 {
+            summary.removed += 1
+        }
+
+        // 7. --clear, done last: whatever this run did not produce goes.
+        if options.clear {
+            let keep = produced.union([DigestIndex.fileName, ManifestFile.name])
+            for path in FileIO.walk(root) {
+                let rel = String(path.dropFirst(root.count + 1))
+                if !keep.contains(rel), unlink(path) == 0 { summary.removed += 1 }
+            }
+        }
+        return summary
+    }
+
+    /// Unchanged when the destination has the source's size and mtime (copies keep mtimes),
+    /// or, with `link`, already is a symlink to it.
+    private func unchanged(source: String, destination: String) throws -> Bool {
+        var dst = stat(), src = stat()
+        guard lstat(destination, &dst) == 0, stat(source, &src) == 0 else { return false }
+        if options.link {
+            return (dst.st_mode & S_IFMT) == S_IFLNK && (try? FileManager.default.destinationOfSymbolicLink(atPath: destination)) == FileSystemPaths.absolute(source)
+        }
+        return (dst.st_mode & S_IFMT) == S_IFREG && dst.st_size == src.st_size
+            && dst.st_mtim.tv_sec == src.st_mtim.tv_sec && dst.st_mtim.tv_nsec == src.st_mtim.tv_nsec
+    }
+
+    private func place(source: String, destination: String) throws {
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if options.link {
+            let temp = destination + ".tmp-link-\(getpid())"
+            unlink(temp)
+            try FileManager.default.createSymbolicLink(atPath: temp, withDestinationPath: FileSystemPaths.absolute(source))
+            guard rename(temp, destination) == 0 else { throw StorageError.unwritable(path: destination, errno: errno) }
+        } else {
+            let (bytes, st) = try FileIO.read(source)
+            try FileIO.writeAtomically(destination, bytes, times: st)
+        }
+    }
+}
+
+/// Path helpers for the pipeline.
+enum FileSystemPaths {
+    static func absolute(_ path: String) -> String {
+        let p = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return PythonURL.normpath(p)
+    }
+
+    /// Whether `path` is `root` or below it.
+    static func isInside(_ path: String, _ root: String) -> Bool {
+        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Testing
+import WhiteNoise
+import WhiteNoiseStorage
+import WhiteNoiseTestSupport
+
+@Suite struct CollectStaticTests {
+    func makeSite(_ t: TempTree) throws -> String {
+        try t.write("src/css/app.css", String(repeating: "body { background: url('../img/bg.png') }\n", count: 40))
+        try t.write("src/img/bg.png", Data((0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))
+        try t.write("src/js/app.js", String(repeating: "console.log('hello world');\n", count: 50))
+        return t.root + "/src"
+    }
+
+    func manifest(_ root: String) throws -> [String: String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return object["paths"] as! [String: String]
+    }
+
+    @Test func compressedManifestProducesHashedCompressedFilesTheEngineServes() async throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let root = t.root + "/static_root"
+        let summary = try CollectStatic(options: .init(staticRoot: root, sources: [.init(path: try makeSite(t))])).run()
+        #expect(summary.copied == 3 && summary.postProcessed == 3 && summary.variants > 0)
+        let paths = try manifest(root)
+        let css = try #require(paths["css/app.css"])
+        for suffix in ["", ".gz", ".br", ".zst"] {
+            #expect(FileManager.default.fileExists(atPath: root + "/" + css + suffix), "\(css)\(suffix)")
+            #expect(FileManager.default.fileExists(atPath: root + "/css/app.css" + suffix))
+        }
+        #expect(!FileManager.default.fileExists(atPath: root + "/img/bg.png.gz"))  // png is on the skip list
+        let index = try #require(DigestIndex(parsing: try String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8)))
+        #expect(index.files[css] != nil && index.files[css + ".br"] != nil && index.files["staticfiles.json"] == nil)
+        let rewritten = try String(contentsOfFile: root + "/" + css, encoding: .utf8)
+        #expect(rewritten.contains(paths["img/bg.png"]!.replacingOccurrences(of: "img/", with: "../img/")))
+
+        var files = try StaticFiles()
+        files.addFiles(root: root, prefix: "/static/")
+        let hashed = try #require(files.respond(to: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/static/" + css)))
+        #expect(hashed.headerFields[.cacheControl] == "max-age=315360000, public, immutable")
+        let plain = try #require(files.respond(to: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/static/css/app.css")))
+        #expect(plain.headerFields[.cacheControl] == "max-age=60, public")
+        let br = files.respond(to: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/static/" + css, headerFields: [.acceptEncoding: "br"]))
+        #expect(br?.headerFields[.contentEncoding] == "br")
+        #expect(br?.headerFields[.eTag] == "\"" + ContentDigest.hex(index.files[css + ".br"]!.digest) + "\"")
+    }
+
+    @Test func anUnchangedRerunCopiesNothingAndGivesTheSameManifest() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let root = t.root + "/static_root"
+        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        _ = try CollectStatic(options: options).run()
+        let first = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
+        let again = try CollectStatic(options: options).run()
+        #expect(again.copied == 0 && again.unmodified == 3)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json")) == first)
+    }
+
+    @Test func dryRunWritesNothingAndLinkMakesSymlinks() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let src = try makeSite(t)
+        var dry = CollectStaticOptions(staticRoot: t.root + "/dry", sources: [.init(path: src)])
+        dry.dryRun = true
+        #expect(try CollectStatic(options: dry).run().copied == 3)
+        #expect(!FileManager.default.fileExists(atPath: t.root + "/dry"))
+        var linked = CollectStaticOptions(staticRoot: t.root + "/linked", sources: [.init(path: src)])
+        linked.link = true
+        linked.storage = .staticFiles
+        _ = try CollectStatic(options: linked).run()
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: t.root + "/linked/css/app.css") == src + "/css/app.css")
+        #expect(try CollectStatic(options: linked).run().unmodified == 3)
+    }
+
+    @Test func clearRemovesStaleFilesLastAndKeepOnlyHashedDropsOriginals() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let root = t.root + "/static_root"
+        try t.write("static_root/stale.txt", "old deploy")
+        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        options.clear = true
+        options.keepOnlyHashedFiles = true
+        _ = try CollectStatic(options: options).run()
+        let paths = try manifest(root)
+        let left = Set(FileManager.default.subpaths(atPath: root)!.filter { !$0.hasSuffix("/") && !["css", "img", "js"].contains($0) })
+        #expect(!left.contains("stale.txt") && !left.contains("css/app.css") && !left.contains("js/app.js"))
+        for hashed in paths.values { #expect(left.contains(hashed)) }
+        #expect(left.contains(paths["css/app.css"]! + ".gz"))
+    }
+
+    @Test func aFailedRunLeavesThePreviousRootServeable() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let root = t.root + "/static_root"
+        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        _ = try CollectStatic(options: options).run()
+        let before = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
+        try t.write("src/css/app.css", "body { background: url('../img/missing.png') }")
+        #expect(throws: HashingError.self) { try CollectStatic(options: options).run() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json")) == before)
+        for hashed in try manifest(root).values { #expect(FileManager.default.fileExists(atPath: root + "/" + hashed), "\(hashed)") }
+        let leftovers = FileManager.default.subpaths(atPath: root)!.filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func badTreesAreClearErrors() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let src = try makeSite(t)
+        let inside = CollectStaticOptions(staticRoot: src + "/collected", sources: [.init(path: src)])
+        #expect(throws: CollectStaticError.overlappingRoot(staticRoot: src + "/collected", source: src)) { try CollectStatic(options: inside).run() }
+        let missing = CollectStaticOptions(staticRoot: t.root + "/out", sources: [.init(path: t.root + "/nope")])
+        #expect(throws: CollectStaticError.missingSource(t.root + "/nope")) { try CollectStatic(options: missing).run() }
+    }
+
+    @Test func storagesByName() {
+        #expect(StorageKind(name: "ManifestStaticFilesStorage") == .manifest)
+        #expect(StorageKind(name: "django.contrib.staticfiles.storage.ManifestStaticFilesStorage") == .manifest)
+        #expect(StorageKind(name: "whitenoise.storage.CompressedManifestStaticFilesStorage") == .compressedManifest)
+        #expect(StorageKind(name: "django.contrib.staticfiles.storage.StaticFilesStorage") == .staticFiles)
+        #expect(StorageKind(name: "whitenoise.storage.CompressedStaticFilesStorage") == .compressed)
+        #expect(StorageKind(name: "elsewhere.ManifestStaticFilesStorage") == nil)
+        #expect(StorageKind(name: "Nope") == nil)
+    }
+
+    @Test func cliCollectstaticAndFindstatic() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let src = try makeSite(t)
+        try t.write("extra/robots.txt", "User-agent: *")
+        let root = t.root + "/static_root"
+        let (status, out, err) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src, "--source", "seo=" + t.root + "/extra"])
+        #expect(status == 0, "\(err)")
+        #expect(out.hasPrefix("4 static files copied, 4 post-processed, ") && out.contains("variants compressed (saved"))
+        #expect(FileManager.default.fileExists(atPath: root + "/seo/robots.txt"))
+        let (bad, _, badErr) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src, "--storage", "Bogus"])
+        #expect(bad != 0 && badErr.contains("unknown storage 'Bogus'") && badErr.contains("CompressedManifestStaticFilesStorage"))
+        let (found, foundOut, _) = try CLIProcess.run(["findstatic", "css/app.css", "--source", src])
+        #expect(found == 0 && foundOut.contains("Found 'css/app.css' here:") && foundOut.contains(src + "/css/app.css"))
+        let (notFound, _, nfErr) = try CLIProcess.run(["findstatic", "css/nope.css", "--source", src])
+        #expect(notFound != 0 && nfErr.contains("No matching file found for 'css/nope.css'"))
+    }
+}
