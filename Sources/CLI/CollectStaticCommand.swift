@@ -45,6 +45,9 @@ struct CollectStaticCommand: ParsableCommand {
     @Flag(name: .customLong("js-module-imports"), help: "Also rewrite JavaScript module imports (off by default, as in Django).")
     var jsModuleImports = false
 
+    @Option(name: .customLong("missing-references"), help: "fail (Django), warn-maps (warn only for .map files) or warn.")
+    var missingReferences: String = "fail"
+
     @Option(name: .customShort("v"), help: "Verbosity: 0 (errors only), 1 (summary) or 2 (every file).")
     var verbosity: Int = 1
 
@@ -54,6 +57,9 @@ struct CollectStaticCommand: ParsableCommand {
         }
         guard !sources.isEmpty else { throw ValidationError("give at least one --source DIR (STATICFILES_DIRS)") }
         guard (0...2).contains(verbosity) else { throw ValidationError("-v must be 0, 1 or 2") }
+        guard MissingReferencePolicy(rawValue: missingReferences) != nil else {
+            throw ValidationError("--missing-references must be fail, warn-maps or warn; got '\(missingReferences)'")
+        }
     }
 
     func run() throws {
@@ -68,6 +74,7 @@ struct CollectStaticCommand: ParsableCommand {
         options.ignorePatterns = (noDefaultIgnore ? [] : Collector.defaultIgnorePatterns) + ignore
         options.keepOnlyHashedFiles = keepOnlyHashedFiles
         options.jsModuleImports = jsModuleImports
+        options.missingReferences = MissingReferencePolicy(rawValue: missingReferences)!
         let started = Date()
         let live = verbosity >= 1 && isatty(2) == 1
         let summary: CollectStaticSummary

@@ -56,8 +56,30 @@ import WhiteNoiseTestSupport
         _ = try CollectStatic(options: options).run()
         let first = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
         let again = try CollectStatic(options: options).run()
-        #expect(again.copied == 0 && again.unmodified == 3)
+        #expect(again.copied == 0 && again.unmodified == 3 && again.postProcessed == 0 && again.variants == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json")) == first)
+    }
+
+    @Test func editsDeletionsAndRenamesRedoWhatTheyAffect() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let root = t.root + "/static_root"
+        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        let full = try CollectStatic(options: options).run()
+        // An edited image: it and the CSS that references it get new hashed names; the
+        // unchanged JS is not compressed again.
+        try t.write("src/img/bg.png", Data((0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 17) }))
+        let edited = try CollectStatic(options: options).run()
+        #expect(edited.copied == 1 && edited.postProcessed == 3)
+        #expect(edited.variants > 0 && edited.variants < full.variants)
+        let paths = try manifest(root)
+        let css = try String(contentsOfFile: root + "/" + paths["css/app.css"]!, encoding: .utf8)
+        #expect(css.contains(paths["img/bg.png"]!.replacingOccurrences(of: "img/", with: "../img/")))
+        // A rename: the manifest follows the sources.
+        try FileManager.default.moveItem(atPath: t.root + "/src/js/app.js", toPath: t.root + "/src/js/main.js")
+        _ = try CollectStatic(options: options).run()
+        let renamed = try manifest(root)
+        #expect(renamed["js/main.js"] != nil && renamed["js/app.js"] == nil)
     }
 
     @Test func dryRunWritesNothingAndLinkMakesSymlinks() throws {

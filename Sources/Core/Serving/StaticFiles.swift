@@ -66,7 +66,7 @@ public struct StaticFiles: Sendable {
         let immutableRegex = immutableRegex()
         table.reserveCapacity(table.count + scanned.count)
         for f in scanned {
-            if f.relativePath == DigestIndex.fileName { continue }
+            if DigestIndex.metadataFileNames.contains(f.relativePath) { continue }
             if let base = Self.compressedBase(of: f.relativePath), byPath[base] != nil { continue }
             let path = root + "/" + f.relativePath
             var sources = [StaticFile.Source(coding: .identity, path: path, snapshot: f.snapshot,

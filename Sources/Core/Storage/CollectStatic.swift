@@ -53,6 +53,8 @@ public struct CollectStaticOptions: Sendable {
     public var encodings = CompressionEncoding.allCases
     /// Django's `support_js_module_import_aggregation`.
     public var jsModuleImports = false
+    /// What to do with references to missing files.
+    public var missingReferences: MissingReferencePolicy = .fail
 
     /// Options for `staticRoot` and `sources`.
     public init(staticRoot: String, sources: [Collector.Source]) {

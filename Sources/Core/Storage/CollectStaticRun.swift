@@ -51,10 +51,20 @@ public struct CollectStatic {
         }
         let names = found.map(\.0)
         var produced = Set(names)
+        let previous = RunCache(root: root, fingerprint: fingerprint)
+
+        // Nothing changed since the last run: its outputs stand; hash and compress nothing.
+        if summary.copied == 0, !options.clear, previous?.outputsUnchanged(for: names, storage: options.storage) == true {
+            progress(names.count, names.count, "unchanged")
+            return summary
+        }
 
         // 2. Hash and rewrite.
         var manifestPaths: [(String, String)] = []
         var hasher = ManifestHasher(root: root, staticURL: options.staticURL, jsModuleImports: options.jsModuleImports)
+        hasher.missingReferences = options.missingReferences
+        let logger = self.logger
+        hasher.warn = { logger.warning("\($0)") }
         if options.storage.hashes {
             manifestPaths = try hasher.postProcess(paths: names)
             let collected = Set(names)
@@ -78,7 +88,16 @@ public struct CollectStatic {
             let compressor = Compressor(encodings: options.encodings, skipExtensions: options.skipCompressExtensions, logger: logger)
             compressor.warnIfUnavailable()
             let targets = produced.sorted().filter { compressor.shouldCompress($0) }
-            let results = try compressor.compress(files: targets.map { root + "/" + $0 })
+            // Files whose content and variants are as the last run left them are not redone.
+            var toCompress: [String] = []
+            for target in targets {
+                if let kept = previous?.unchangedVariants(of: target, encodings: options.encodings) {
+                    for encoding in kept { produced.insert(target + encoding.suffix) }
+                } else {
+                    toCompress.append(target)
+                }
+            }
+            let results = try compressor.compress(files: toCompress.map { root + "/" + $0 })
             for r in results {
                 summary.variants += r.written.count
                 summary.savedBytes += r.written.values.reduce(0) { $0 + (r.originalSize - $1) }
@@ -92,6 +111,7 @@ public struct CollectStatic {
         // 5. Digest index, then the manifest, last and atomically.
         let index = DigestIndex.build(root: root, only: produced)
         try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
+        try FileIO.writeAtomically(root + "/" + RunCache.fileName, Array(fingerprint.utf8), times: nil)
         if options.storage.hashes {
             try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths).utf8), times: nil)
         }
@@ -103,13 +123,21 @@ public struct CollectStatic {
 
         // 7. --clear, done last: whatever this run did not produce goes.
         if options.clear {
-            let keep = produced.union([DigestIndex.fileName, ManifestFile.name])
+            let keep = produced.union([DigestIndex.fileName, ManifestFile.name, RunCache.fileName])
             for path in FileIO.walk(root) {
                 let rel = String(path.dropFirst(root.count + 1))
                 if !keep.contains(rel), unlink(path) == 0 { summary.removed += 1 }
             }
         }
         return summary
+    }
+
+    /// The options that shape outputs; a change means nothing from the last run is reused.
+    private var fingerprint: String {
+        "whitenoise-collectstatic 1 storage=\(options.storage.rawValue) url=\(options.staticURL) "
+            + "encodings=\(options.encodings.map(\.rawValue).joined(separator: ",")) "
+            + "skip=\(options.skipCompressExtensions.sorted().joined(separator: ",")) keepOnlyHashed=\(options.keepOnlyHashedFiles) "
+            + "jsImports=\(options.jsModuleImports) missing=\(options.missingReferences.rawValue) link=\(options.link)\n"
     }
 
     /// Unchanged when the destination has the source's size and mtime (copies keep mtimes),
@@ -148,5 +176,57 @@ enum FileSystemPaths {
     /// Whether `path` is `root` or below it.
     static func isInside(_ path: String, _ root: String) -> Bool {
         path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+}
+
+/// What the previous run left: its options fingerprint and its digest index, used to skip
+/// work whose inputs have not changed (stat-checked, as Django's collectstatic checks mtimes).
+struct RunCache {
+    static let fileName = "staticfiles.cache"
+    let root: String
+    let index: DigestIndex
+
+    /// `nil` unless the last run had the same options and left a digest index.
+    init?(root: String, fingerprint: String) {
+        guard let saved = try? String(contentsOfFile: root + "/" + Self.fileName, encoding: .utf8), saved == fingerprint,
+            let text = try? String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8),
+            let index = DigestIndex(parsing: text)
+        else { return nil }
+        self.root = root
+        self.index = index
+    }
+
+    /// Whether `name` is on disk exactly as the index recorded it.
+    func unchanged(_ name: String) -> Bool {
+        guard let e = index.files[name] else { return false }
+        var st = stat()
+        return stat(root + "/" + name, &st) == 0 && Int64(st.st_size) == e.size && Int64(st.st_mtim.tv_sec) == e.mtime
+            && Int64(st.st_mtim.tv_nsec) == e.mtimeNanoseconds
+    }
+
+    /// Whether the collected names are the ones the last run hashed and every output it
+    /// recorded is untouched.
+    func outputsUnchanged(for names: [String], storage: StorageKind) -> Bool {
+        var expected = Set(names)
+        if storage.hashes {
+            guard let data = FileManager.default.contents(atPath: root + "/" + ManifestFile.name),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let paths = object["paths"] as? [String: String], Set(paths.keys) == expected
+            else { return false }
+            expected = Set(paths.values)
+        }
+        return expected.allSatisfy(unchanged) && index.files.keys.allSatisfy(unchanged)
+    }
+
+    /// The encodings whose variants of `name` the last run left untouched, when `name` itself
+    /// is unchanged; `nil` when it must be compressed again.
+    func unchangedVariants(of name: String, encodings: [CompressionEncoding]) -> [CompressionEncoding]? {
+        guard unchanged(name) else { return nil }
+        var kept: [CompressionEncoding] = []
+        for encoding in encodings where index.files[name + encoding.suffix] != nil {
+            guard unchanged(name + encoding.suffix) else { return nil }
+            kept.append(encoding)
+        }
+        return kept
     }
 }

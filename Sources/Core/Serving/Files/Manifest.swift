@@ -39,6 +39,8 @@ struct RootMetadata {
 public struct DigestIndex: Sendable, Equatable {
     /// The index's file name inside a root. It is metadata and is not served.
     public static let fileName = "staticfiles.digests"
+    /// Build metadata that `collectstatic` keeps in `STATIC_ROOT` and the engine never serves.
+    public static let metadataFileNames: Set<String> = [fileName, "staticfiles.cache"]
     private static let header = "whitenoise-digests 1"
 
     /// One file's recorded state and digest.

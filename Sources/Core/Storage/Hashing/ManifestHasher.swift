@@ -29,6 +29,16 @@ public enum HashingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// What `collectstatic` does with a reference to a file that does not exist.
+public enum MissingReferencePolicy: String, Sendable, CaseIterable {
+    /// Stop with an error naming the file, the reference and the path looked for (Django's way).
+    case fail
+    /// Warn and leave the reference as written, for source maps (`.map`) only.
+    case warnForSourceMaps = "warn-maps"
+    /// Warn and leave every missing reference as written.
+    case warn
+}
+
 /// Django 5.2's `ManifestStaticFilesStorage.post_process`, reproduced step for step on a
 /// collected `STATIC_ROOT`: the same hashed names (`name.<md5[:12]>.ext`), the same rewritten
 /// CSS/JS bytes, the same `staticfiles.json`. The Python it mirrors is quoted in comments.
@@ -38,6 +48,10 @@ public struct ManifestHasher {
     /// `STATIC_URL` (a path such as `/static/` or an absolute URL).
     public let staticURL: String
     private let patterns: ReferencePatterns
+    /// What to do with a reference to a missing file.
+    public var missingReferences: MissingReferencePolicy = .fail
+    /// Receives a message for each reference left unchanged by the policy.
+    public var warn: (String) -> Void = { _ in }
     /// hash key → hashed name, in Django's insertion order.
     private(set) var hashedFiles = OrderedMap()
     /// Every hashed name produced (WhiteNoise's `_new_files`), for KEEP_ONLY_HASHED_FILES.
@@ -227,7 +241,12 @@ public struct ManifestHasher {
         let unquotedTarget = PythonURL.unquote(targetName)
         guard let hashedURL = try self.url(for: unquotedTarget, hashedFiles: hashedFiles) else {
             let lookedFor = PythonURL.urlsplit(PythonURL.unquote(PythonURL.normpath(PythonURL.urldefrag(unquotedTarget).0))).path
-            throw .missingReference(file: sourceName, reference: url, lookedFor: lookedFor)
+            let error = HashingError.missingReference(file: sourceName, reference: url, lookedFor: lookedFor)
+            if missingReferences == .warn || (missingReferences == .warnForSourceMaps && lookedFor.hasSuffix(".map")) {
+                warn("\(sourceName): '\(url)' not found (looked for '\(lookedFor)'); left unchanged")
+                return matched
+            }
+            throw error
         }
         var transformed = (urlPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().map(String.init)
             + [hashedURL.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? ""])
@@ -261,6 +280,8 @@ public struct ManifestHasher {
 
     private func save(_ name: String, _ bytes: [UInt8]) throws(HashingError) {
         let path = root + "/" + name
+        // Identical content already in place (a re-run): leave it, mtime and all.
+        if let existing = try? FileIO.read(path).0, existing == bytes { return }
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do { try FileIO.writeAtomically(path, bytes, times: nil) } catch { throw .io(error) }
