@@ -79,4 +79,19 @@ import WhiteNoiseTestSupport
         let (missing, _, err) = try CLIProcess.run(["compress", tree.root + "/nope"])
         #expect(missing != 0 && err.contains("no directory at"))
     }
+
+    @Test func identicalFilesAreCompressedOnceAndBothGetVariants() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let text = String(repeating: "shared content ", count: 300)
+        let a = try tree.write("a.css", text, mtime: 1_500_000_000)
+        let b = try tree.write("b.0123456789ab.css", text, mtime: 1_600_000_000)
+        let results = try Compressor(encodings: [.gzip, .brotli]).compress(files: [a, b])
+        #expect(results.map(\.path) == [a, b])
+        #expect(results[0].written == results[1].written)
+        for suffix in [".gz", ".br"] {
+            #expect(FileManager.default.contents(atPath: a + suffix) == FileManager.default.contents(atPath: b + suffix))
+        }
+        #expect(mtime(b + ".br").tv_sec == 1_600_000_000 && mtime(a + ".br").tv_sec == 1_500_000_000)
+    }
 }

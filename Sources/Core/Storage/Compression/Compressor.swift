@@ -1,4 +1,5 @@
 import Dispatch
+import WhiteNoise
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -88,19 +89,49 @@ public struct Compressor: Sendable {
         try compress(files: FileIO.walk(root).filter { shouldCompress($0) })
     }
 
-    /// Compresses the given files on every core.
+    /// Compresses the given files on every core. Files with identical content (an original
+    /// and its hashed copy, say) are compressed once; the others get copies of the variants.
     public func compress(files: [String]) throws(StorageError) -> [FileResult] {
-        let results = ResultBox(count: files.count)
+        // Group by content digest (cheap next to compression), keeping the first as representative.
+        let digests = Box<UInt64>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            if let (bytes, _) = try? FileIO.read(files[i]) { digests.set(i, bytes.withUnsafeBytes { ContentDigest.hash($0) }) }
+        }
+        var representative: [UInt64: Int] = [:]
+        var unique: [Int] = []
+        let digestValues = digests.values
+        for i in files.indices {
+            guard let d = digestValues[i] else { unique.append(i); continue }
+            if representative[d] == nil {
+                representative[d] = i
+                unique.append(i)
+            }
+        }
+        let results = Box<Result<FileResult, StorageError>>(count: files.count)
+        let uniqueIndices = unique
+        DispatchQueue.concurrentPerform(iterations: uniqueIndices.count) { k in
+            let i = uniqueIndices[k]
             results.set(i, Result { () throws(StorageError) in try compress(file: files[i]) })
         }
+        let resultValues = results.values
         var out: [FileResult] = []
-        for r in results.values {
-            switch r {
-            case .success(let v): out.append(v)
-            case .failure(let e): throw e
-            case .none: continue
+        for i in files.indices {
+            if let r = resultValues[i] {
+                out.append(try r.get())
+                continue
             }
+            // A duplicate: copy its representative's variants, with this file's own times.
+            let rep = representative[digestValues[i]!]!
+            let repResult = try resultValues[rep]!.get()
+            let (_, st) = try FileIO.read(files[i])
+            var result = FileResult(path: files[i], originalSize: repResult.originalSize, written: repResult.written,
+                                    notEffective: repResult.notEffective)
+            for encoding in repResult.written.keys {
+                let (variant, _) = try FileIO.read(files[rep] + encoding.suffix)
+                try FileIO.writeAtomically(files[i] + encoding.suffix, variant, times: st)
+            }
+            result.path = files[i]
+            out.append(result)
         }
         return out
     }
@@ -113,13 +144,13 @@ public struct Compressor: Sendable {
     }
 }
 
-/// Results written by index from concurrent workers.
-final class ResultBox: @unchecked Sendable {
-    private var storage: [Result<Compressor.FileResult, StorageError>?]
+/// Values written by index from concurrent workers.
+final class Box<Value>: @unchecked Sendable {
+    private var storage: [Value?]
     private let lock = NSLockShim()
     init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: Result<Compressor.FileResult, StorageError>) { lock.locked { storage[i] = value } }
-    var values: [Result<Compressor.FileResult, StorageError>?] { lock.locked { storage } }
+    func set(_ i: Int, _ value: Value) { lock.locked { storage[i] = value } }
+    var values: [Value?] { lock.locked { storage } }
 }
 
 /// A pthread mutex (no Foundation needed).
