@@ -100,6 +100,7 @@ let package = Package(
             dependencies: [
                 "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 import WhiteNoise
 import WhiteNoiseStorage
@@ -127,6 +128,28 @@ import WhiteNoiseTestSupport
         for hashed in try manifest(root).values { #expect(FileManager.default.fileExists(atPath: root + "/" + hashed), "\(hashed)") }
         let leftovers = FileManager.default.subpaths(atPath: root)!.filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
+    }
+
+    @Test func missingSourceMapsCanBeWarnedAboutInsteadOfFailing() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        try t.write("src/js/app.js", "console.log(1)\n//# sourceMappingURL=app.js.map\n")
+        var options = CollectStaticOptions(staticRoot: t.root + "/root", sources: [.init(path: t.root + "/src")])
+        options.storage = .manifest
+        #expect(throws: HashingError.missingReference(file: "js/app.js", reference: "app.js.map", lookedFor: "js/app.js.map")) {
+            try CollectStatic(options: options).run()
+        }
+        options.missingReferences = .warnForSourceMaps
+        let recorder = RecordingLogHandler()
+        _ = try CollectStatic(options: options, logger: Logger(label: "t") { _ in recorder }).run()
+        #expect(recorder.warnings.contains { $0.contains("js/app.js") && $0.contains("app.js.map") })
+        let hashedJS = try manifest(t.root + "/root")["js/app.js"]!
+        #expect(try String(contentsOfFile: t.root + "/root/" + hashedJS, encoding: .utf8).hasSuffix("//# sourceMappingURL=app.js.map\n"))
+        // Only source maps: a missing image still fails.
+        try t.write("src/css/a.css", "body { background: url(missing.png) }")
+        #expect(throws: HashingError.missingReference(file: "css/a.css", reference: "missing.png", lookedFor: "css/missing.png")) {
+            try CollectStatic(options: options).run()
+        }
     }
 
     @Test func badTreesAreClearErrors() throws {
