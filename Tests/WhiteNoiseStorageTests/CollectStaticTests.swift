@@ -152,6 +152,32 @@ import WhiteNoiseTestSupport
         }
     }
 
+    /// Large files are hashed and copied in chunks: a 32 MiB video never sits in memory whole.
+    @Test func largeFilesKeepMemoryBounded() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        var rng = SeededGenerator(seed: 7)
+        let block = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        var video = Data()
+        for i in 0..<32 { video.append(block); video.append(UInt8(i)) }
+        try t.write("src/video/intro.mp4", video)
+        try t.write("src/app.css", "body { color: red }")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "MAXRSS %M", CLIProcess.executable, "collectstatic", "--static-root", t.root + "/root",
+                             "--source", t.root + "/src", "-v", "0"]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(output)")
+        let kib = Int(output.split(separator: "\n").last { $0.hasPrefix("MAXRSS") }?.split(separator: " ").last ?? "") ?? .max
+        #expect(kib < 48 * 1024, "peak RSS \(kib) KiB while collecting a 32 MiB file")
+        let hashed = try manifest(t.root + "/root")["video/intro.mp4"]!
+        #expect(FileManager.default.contents(atPath: t.root + "/root/" + hashed) == FileManager.default.contents(atPath: t.root + "/src/video/intro.mp4"))
+    }
+
     @Test func badTreesAreClearErrors() throws {
         let t = try TempTree()
         defer { t.remove() }

@@ -160,8 +160,7 @@ public struct CollectStatic {
             try FileManager.default.createSymbolicLink(atPath: temp, withDestinationPath: FileSystemPaths.absolute(source))
             guard rename(temp, destination) == 0 else { throw StorageError.unwritable(path: destination, errno: errno) }
         } else {
-            let (bytes, st) = try FileIO.read(source)
-            try FileIO.writeAtomically(destination, bytes, times: st)
+            try FileIO.copyAtomically(source, destination, keepTimes: true)
         }
     }
 }

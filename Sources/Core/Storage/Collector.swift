@@ -105,8 +105,7 @@ public struct Collector {
             let destination = root + "/" + name
             try? FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
                                                      withIntermediateDirectories: true)
-            let (bytes, st) = try FileIO.read(source)
-            try FileIO.writeAtomically(destination, bytes, times: st)
+            try FileIO.copyAtomically(source, destination, keepTimes: true)
         }
         return found.map(\.0)
     }

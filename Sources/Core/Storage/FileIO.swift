@@ -69,6 +69,61 @@ enum FileIO {
         }
     }
 
+    /// Streams `path` through `body` in 1 MiB chunks (memory stays bounded for big files).
+    static func stream(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(StorageError) -> stat {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, errno: errno) }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var offset: off_t = 0
+        while true {
+            let n = pread(fd, chunk.baseAddress, chunk.count, offset)
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw .unreadable(path: path, errno: errno) }
+            if n == 0 { break }
+            body(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            offset += off_t(n)
+        }
+        return st
+    }
+
+    /// Copies `source` to `destination` in chunks, under a temporary name renamed into place,
+    /// keeping the source's times when `keepTimes`.
+    static func copyAtomically(_ source: String, _ destination: String, keepTimes: Bool) throws(StorageError) {
+        let slash = destination.lastIndex(of: "/").map { destination.index(after: $0) } ?? destination.startIndex
+        let temp = String(destination[..<slash]) + ".\(destination[slash...]).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard out >= 0 else { throw .unwritable(path: destination, errno: errno) }
+        var failure: Int32 = 0
+        let st: stat
+        do {
+            st = try stream(source) { bytes in
+                var done = 0
+                while failure == 0, done < bytes.count {
+                    let n = write(out, bytes.baseAddress! + done, bytes.count - done)
+                    if n < 0, errno == EINTR { continue }
+                    if n <= 0 { failure = errno == 0 ? EIO : errno } else { done += n }
+                }
+            }
+        } catch {
+            close(out)
+            unlink(temp)
+            throw error
+        }
+        if keepTimes {
+            var ts = [st.st_atim, st.st_mtim]
+            _ = futimens(out, &ts)
+        }
+        guard close(out) == 0, failure == 0, rename(temp, destination) == 0 else {
+            let e = failure != 0 ? failure : errno
+            unlink(temp)
+            throw .unwritable(path: destination, errno: e)
+        }
+    }
+
     /// Every file under `root` (regular files and symlinks to them), not following directory
     /// symlinks, in directory order.
     static func walk(_ root: String) -> [String] {

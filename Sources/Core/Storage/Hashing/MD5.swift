@@ -88,6 +88,13 @@ struct MD5 {
         return out
     }
 
+    /// `md5(file).hexdigest()`, reading the file in chunks.
+    static func hex(file path: String) throws(StorageError) -> String {
+        var m = MD5()
+        _ = try FileIO.stream(path) { m.update($0) }
+        return m.hexDigest()
+    }
+
     /// `md5(bytes).hexdigest()`.
     static func hex(_ bytes: [UInt8]) -> String {
         var m = MD5()

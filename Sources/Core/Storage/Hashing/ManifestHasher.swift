@@ -102,13 +102,19 @@ public struct ManifestHasher {
         }.map(\.element)
         var substituted: [String] = []
         for name in ordered {
-            let original: [UInt8]
-            do { original = try FileIO.read(root + "/" + name).0 } catch { throw .io(error) }
+            // Only CSS/JS are read whole; everything else is hashed and copied in chunks.
+            let path = root + "/" + name
+            var original: [UInt8] = []
+            if adjustable.contains(name) {
+                do { original = try FileIO.read(path).0 } catch { throw .io(error) }
+            }
             var hashedName: String
             if let cached = hashedFiles[name] {
                 hashedName = cached
-            } else {
+            } else if adjustable.contains(name) {
                 hashedName = hashedNameFor(name, content: original)
+            } else {
+                do { hashedName = hashedNameFor(name, md5: try MD5.hex(file: path)) } catch { throw .io(error) }
             }
             let hashedExists = exists(hashedName)
             var processed = false
@@ -133,7 +139,11 @@ public struct ManifestHasher {
                 processed = true
             }
             if !processed, !hashedExists {
-                try save(hashedName, original)
+                do {
+                    try FileManager.default.createDirectory(atPath: (root + "/" + hashedName as NSString).deletingLastPathComponent,
+                                                             withIntermediateDirectories: true)
+                } catch { throw .io(.unwritable(path: root + "/" + hashedName, errno: EIO)) }
+                do { try FileIO.copyAtomically(path, root + "/" + hashedName, keepTimes: false) } catch { throw .io(error) }
             }
             hashedFiles[name] = hashedName
             if substitutions { substituted.append(name) }
@@ -145,9 +155,14 @@ public struct ManifestHasher {
 
     /// `hashed_name(name, content)`.
     private mutating func hashedNameFor(_ name: String, content: [UInt8]) -> String {
+        hashedNameFor(name, md5: MD5.hex(content))
+    }
+
+    /// `hashed_name(name, content)` given the content's MD5.
+    private mutating func hashedNameFor(_ name: String, md5: String) -> String {
         var parsed = PythonURL.urlsplit(PythonURL.unquote(name))
         let cleanName = parsed.path.trimmingCharacters(in: .whitespacesAndNewlines)
-        let hash = String(MD5.hex(content).prefix(12))
+        let hash = String(md5.prefix(12))
         let (directory, file) = PythonURL.split(cleanName)
         let (stem, ext) = PythonURL.splitext(file)
         let hashed = directory.isEmpty ? "\(stem).\(hash)\(ext)" : "\(directory)/\(stem).\(hash)\(ext)"
@@ -164,9 +179,8 @@ public struct ManifestHasher {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root + "/" + cleanName, isDirectory: &isDirectory) else { return nil }
         if isDirectory.boolValue { return name }  // open() fails with OSError: Django returns the name
-        let content: [UInt8]
-        do { content = try FileIO.read(root + "/" + cleanName).0 } catch { return name }
-        return hashedNameFor(name, content: content)
+        guard let md5 = try? MD5.hex(file: root + "/" + cleanName) else { return name }
+        return hashedNameFor(name, md5: md5)
     }
 
     /// `_stored_name(name, hashed_files)`.
