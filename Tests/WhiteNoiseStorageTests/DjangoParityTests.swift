@@ -77,7 +77,7 @@ import WhiteNoiseTestSupport
         let e = FileManager.default.enumerator(atPath: root)!
         while let rel = e.nextObject() as? String {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
             if !isDir.boolValue { out[rel] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + rel)) }
         }
         return out

@@ -46,7 +46,7 @@ struct BodyWriter {
                                       wrap: (IOData) -> NIOAny, onRegionDone: @escaping () -> Void) {
         let region = FileRegion(fileHandle: handle, readerIndex: Int(slice.offset), endIndex: Int(slice.offset + slice.length))
         filesInFlight += 1
-        context.write(wrap(.fileRegion(region))).whenComplete { result in
+        context.write(wrap(.fileRegion(region))).assumeIsolatedUnsafeUnchecked().whenComplete { result in
             onRegionDone()
             if closesHandle { try? handle.close() }
             // A file that shrank mid-send cannot honour its Content-Length: end the connection.

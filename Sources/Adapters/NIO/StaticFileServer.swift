@@ -1,6 +1,6 @@
 public import Logging
 public import NIOCore
-public import NIOPosix
+import NIOPosix
 public import WhiteNoise
 import Atomics
 import NIOConcurrencyHelpers

@@ -147,7 +147,8 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         if !keepAlive {
             closing = true
             writeOut(context)
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
+                .whenComplete { _ in context.close(promise: nil) }
         }
     }
 

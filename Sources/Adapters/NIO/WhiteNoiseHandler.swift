@@ -57,7 +57,8 @@ public final class WhiteNoiseHandler: ChannelInboundHandler, RemovableChannelHan
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolatedUnsafeUnchecked()
+                .whenComplete { _ in context.close(promise: nil) }
         }
     }
 }

@@ -57,10 +57,9 @@ enum FileIO {
             }
             done += n
         }
-        if var st = times {
+        if let st = times {
             var ts = [st.st_atim, st.st_mtim]
             _ = futimens(fd, &ts)
-            _ = st
         }
         guard close(fd) == 0, rename(temp, path) == 0 else {
             let e = errno
