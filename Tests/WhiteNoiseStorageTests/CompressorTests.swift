@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CBrotli
 import Foundation
 import Testing
 @testable import WhiteNoiseStorage
@@ -93,5 +94,37 @@ import WhiteNoiseTestSupport
             #expect(FileManager.default.contents(atPath: a + suffix) == FileManager.default.contents(atPath: b + suffix))
         }
         #expect(mtime(b + ".br").tv_sec == 1_600_000_000 && mtime(a + ".br").tv_sec == 1_500_000_000)
+    }
+
+    /// Files above the streaming threshold go through the streaming encoders: gzip output is
+    /// byte-identical to the one-shot path, brotli and zstd decode back to the original.
+    @Test func largeFilesAreCompressedInOneStreamingPass() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        var text = ""
+        for i in 0..<15_000 { text += "function f\(i)(a) { return a * \(i % 97) + \"\(i % 13)\"; }\n" }
+        let path = try tree.write("big.js", text, mtime: 1_650_000_000)
+        var streaming = Compressor()
+        streaming.streamingThreshold = 64 * 1024
+        let result = try streaming.compress(file: path)
+        #expect(Set(result.written.keys) == Set(CompressionEncoding.allCases))
+        let original = Array(text.utf8)
+        let gz = try #require(FileManager.default.contents(atPath: path + ".gz"))
+        #expect(Array(gz) == original.withUnsafeBytes { Codecs.gzip($0) })
+        let br = Array(try #require(FileManager.default.contents(atPath: path + ".br")))
+        var size = original.count
+        var decoded = [UInt8](repeating: 0, count: size)
+        let rc = br.withUnsafeBufferPointer { i in decoded.withUnsafeMutableBufferPointer { BrotliDecoderDecompress(i.count, i.baseAddress, &size, $0.baseAddress) } }
+        #expect(rc == BROTLI_DECODER_RESULT_SUCCESS && size == original.count && decoded == original)
+        let zst = Array(try #require(FileManager.default.contents(atPath: path + ".zst")))
+        #expect(Zstd.decompress(zst, size: original.count) == original)
+        for suffix in [".gz", ".br", ".zst"] { #expect(mtime(path + suffix).tv_sec == 1_650_000_000) }
+        #expect(FileIO.walk(tree.root).filter { $0.contains(".tmp-") }.isEmpty)
+        // Not effective: random bytes leave no variant and no temporary file behind.
+        var rng = SystemRandomNumberGenerator()
+        let noise = try tree.write("noise.bin", Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &rng) }))
+        let none = try streaming.compress(file: noise)
+        #expect(none.written.isEmpty && Set(none.notEffective) == Set(CompressionEncoding.allCases))
+        #expect(FileIO.walk(tree.root).filter { $0.contains(".tmp-") || $0.hasPrefix(noise + ".") }.isEmpty)
     }
 }

@@ -23,6 +23,8 @@ public struct Compressor: Sendable {
     public var skipExtensions: [String]
     /// Where progress and warnings go.
     public var logger: Logger
+    /// Files larger than this are compressed in a single streaming pass (bounded memory).
+    public var streamingThreshold = 8 << 20
 
     /// A compressor for `encodings`, skipping `skipExtensions`.
     public init(encodings: [CompressionEncoding] = CompressionEncoding.allCases,
@@ -60,6 +62,8 @@ public struct Compressor: Sendable {
     /// Compresses one file with every encoding. Throws `StorageError` when it cannot be read
     /// or a variant cannot be written (nothing half-written is left under a final name).
     public func compress(file path: String) throws(StorageError) -> FileResult {
+        var info = stat()
+        if stat(path, &info) == 0, Int(info.st_size) > streamingThreshold { return try compressStreaming(path) }
         let (bytes, stat) = try FileIO.read(path)
         var result = FileResult(path: path, originalSize: bytes.count, written: [:], notEffective: [])
         for encoding in encodings {
@@ -83,6 +87,29 @@ public struct Compressor: Sendable {
         return result
     }
 
+    /// Large files: every encoding fed from one read pass, each into its own temporary file.
+    private func compressStreaming(_ path: String) throws(StorageError) -> FileResult {
+        let encoders = encodings.compactMap { StreamingEncoder($0, for: path) }
+        let times: stat
+        do {
+            times = try FileIO.stream(path) { chunk in for e in encoders { e.feed(chunk, finish: false) } }
+        } catch {
+            encoders.forEach { $0.abandon() }
+            throw error
+        }
+        let size = Int(times.st_size)
+        var result = FileResult(path: path, originalSize: size, written: [:], notEffective: [])
+        for e in encoders {
+            e.feed(UnsafeRawBufferPointer(start: nil, count: 0), finish: true)
+            if let n = try e.close(times: times, keep: { Self.isEffective(original: size, compressed: $0) }) {
+                result.written[e.encoding] = n
+            } else {
+                result.notEffective.append(e.encoding)
+            }
+        }
+        return result
+    }
+
     /// Compresses every file under `root` that is not on the skip list, on every core.
     /// Directory symlinks are not followed (as `os.walk`); file symlinks are read through.
     public func compress(tree root: String) throws(StorageError) -> [FileResult] {
@@ -95,7 +122,8 @@ public struct Compressor: Sendable {
         // Group by content digest (cheap next to compression), keeping the first as representative.
         let digests = Box<UInt64>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            if let (bytes, _) = try? FileIO.read(files[i]) { digests.set(i, bytes.withUnsafeBytes { ContentDigest.hash($0) }) }
+            var hasher = ContentDigest()
+            if (try? FileIO.stream(files[i], { hasher.update($0) })) != nil { digests.set(i, hasher.finalize()) }
         }
         var representative: [UInt64: Int] = [:]
         var unique: [Int] = []
@@ -123,12 +151,14 @@ public struct Compressor: Sendable {
             // A duplicate: copy its representative's variants, with this file's own times.
             let rep = representative[digestValues[i]!]!
             let repResult = try resultValues[rep]!.get()
-            let (_, st) = try FileIO.read(files[i])
+            var st = stat()
+            guard stat(files[i], &st) == 0 else { throw StorageError.unreadable(path: files[i], errno: errno) }
             var result = FileResult(path: files[i], originalSize: repResult.originalSize, written: repResult.written,
                                     notEffective: repResult.notEffective)
             for encoding in repResult.written.keys {
-                let (variant, _) = try FileIO.read(files[rep] + encoding.suffix)
-                try FileIO.writeAtomically(files[i] + encoding.suffix, variant, times: st)
+                try FileIO.copyAtomically(files[rep] + encoding.suffix, files[i] + encoding.suffix, keepTimes: false)
+                var ts = [st.st_atim, st.st_mtim]
+                _ = utimensat(AT_FDCWD, files[i] + encoding.suffix, &ts, 0)
             }
             result.path = files[i]
             out.append(result)
