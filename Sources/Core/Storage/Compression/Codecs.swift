@@ -86,28 +86,46 @@ public enum Codecs {
     public static var zstdAvailable: Bool { Zstd.shared != nil }
 }
 
-/// libzstd, opened with `dlopen` so that neither building nor running requires it.
+/// libzstd, opened with `dlopen` so that neither building nor running requires it: the
+/// one-shot functions and the streaming ones.
 struct Zstd: @unchecked Sendable {
     typealias CompressBound = @convention(c) (Int) -> Int
     typealias Compress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
     typealias Decompress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int) -> Int
     typealias IsError = @convention(c) (Int) -> UInt32
+    typealias Create = @convention(c) () -> OpaquePointer?
+    typealias Free = @convention(c) (OpaquePointer?) -> Int
+    typealias SetParameter = @convention(c) (OpaquePointer?, Int32, Int32) -> Int
+    /// (cctx, ZSTD_outBuffer*, ZSTD_inBuffer*, endOp); the buffers are `OutBuffer`/`InBuffer`,
+    /// laid out as the C structs (pointer, size_t, size_t).
+    typealias CompressStream2 = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer, UnsafeMutableRawPointer, Int32) -> Int
+
+    /// `ZSTD_inBuffer`.
+    struct InBuffer { var src: UnsafeRawPointer?; var size: Int; var pos: Int }
+    /// `ZSTD_outBuffer`.
+    struct OutBuffer { var dst: UnsafeMutableRawPointer?; var size: Int; var pos: Int }
 
     let compressBound: CompressBound
     let compress: Compress
     let decompress: Decompress
     let isError: IsError
+    let create: Create
+    let free: Free
+    let setParameter: SetParameter
+    let compressStream2: CompressStream2
 
     static let shared: Zstd? = {
         for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
-            guard let bound = dlsym(handle, "ZSTD_compressBound"), let compress = dlsym(handle, "ZSTD_compress"),
-                let decompress = dlsym(handle, "ZSTD_decompress"), let isError = dlsym(handle, "ZSTD_isError")
+            func symbol<T>(_ name: String, _: T.Type) -> T? { dlsym(handle, name).map { unsafeBitCast($0, to: T.self) } }
+            guard let bound = symbol("ZSTD_compressBound", CompressBound.self), let compress = symbol("ZSTD_compress", Compress.self),
+                let decompress = symbol("ZSTD_decompress", Decompress.self), let isError = symbol("ZSTD_isError", IsError.self),
+                let create = symbol("ZSTD_createCCtx", Create.self), let free = symbol("ZSTD_freeCCtx", Free.self),
+                let setParameter = symbol("ZSTD_CCtx_setParameter", SetParameter.self),
+                let stream = symbol("ZSTD_compressStream2", CompressStream2.self)
             else { continue }
-            return Zstd(compressBound: unsafeBitCast(bound, to: CompressBound.self),
-                        compress: unsafeBitCast(compress, to: Compress.self),
-                        decompress: unsafeBitCast(decompress, to: Decompress.self),
-                        isError: unsafeBitCast(isError, to: IsError.self))
+            return Zstd(compressBound: bound, compress: compress, decompress: decompress, isError: isError, create: create,
+                        free: free, setParameter: setParameter, compressStream2: stream)
         }
         return nil
     }()

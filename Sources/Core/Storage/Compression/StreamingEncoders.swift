@@ -41,7 +41,7 @@ final class StreamingEncoder {
             BrotliEncoderSetParameter(state, BROTLI_PARAM_LGWIN, UInt32(BROTLI_DEFAULT_WINDOW))
             brotli = state
         case .zstd:
-            guard let lib = ZstdStreaming.shared, let ctx = lib.create() else { return nil }
+            guard let lib = Zstd.shared, let ctx = lib.create() else { return nil }
             _ = lib.setParameter(ctx, 100, 19)  // ZSTD_c_compressionLevel
             zstd = ctx
         }
@@ -118,12 +118,12 @@ final class StreamingEncoder {
     }
 
     private func feedZstd(_ chunk: UnsafeRawBufferPointer, finish: Bool) {
-        guard let ctx = zstd, let lib = ZstdStreaming.shared else { return }
-        var input = ZstdStreaming.InBuffer(src: chunk.baseAddress, size: chunk.count, pos: 0)
+        guard let ctx = zstd, let lib = Zstd.shared else { return }
+        var input = Zstd.InBuffer(src: chunk.baseAddress, size: chunk.count, pos: 0)
         while true {
             var remaining = 0
             let produced: Int = output.withUnsafeMutableBytes { out in
-                var o = ZstdStreaming.OutBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+                var o = Zstd.OutBuffer(dst: out.baseAddress, size: out.count, pos: 0)
                 remaining = withUnsafeMutablePointer(to: &o) { op in
                     withUnsafeMutablePointer(to: &input) { ip in
                         lib.compressStream2(ctx, UnsafeMutableRawPointer(op), UnsafeMutableRawPointer(ip), finish ? 2 : 0)  // e_end : e_continue
@@ -170,38 +170,6 @@ final class StreamingEncoder {
     private func release() {
         if encoding == .gzip, zstream.state != nil { deflateEnd(&zstream) }
         if let b = brotli { BrotliEncoderDestroyInstance(b); brotli = nil }
-        if let z = zstd { _ = ZstdStreaming.shared?.free(z); zstd = nil }
+        if let z = zstd { _ = Zstd.shared?.free(z); zstd = nil }
     }
-}
-
-/// libzstd's streaming API, loaded at run time like `Zstd`.
-struct ZstdStreaming: @unchecked Sendable {
-    struct InBuffer { var src: UnsafeRawPointer?; var size: Int; var pos: Int }
-    struct OutBuffer { var dst: UnsafeMutableRawPointer?; var size: Int; var pos: Int }
-    typealias Create = @convention(c) () -> OpaquePointer?
-    typealias Free = @convention(c) (OpaquePointer?) -> Int
-    typealias SetParameter = @convention(c) (OpaquePointer?, Int32, Int32) -> Int
-    /// (cctx, ZSTD_outBuffer*, ZSTD_inBuffer*, endOp); the buffers are `OutBuffer`/`InBuffer`,
-    /// laid out as the C structs (pointer, size_t, size_t).
-    typealias CompressStream2 = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer, UnsafeMutableRawPointer, Int32) -> Int
-    typealias IsError = @convention(c) (Int) -> UInt32
-
-    let create: Create
-    let free: Free
-    let setParameter: SetParameter
-    let compressStream2: CompressStream2
-    let isError: IsError
-
-    static let shared: ZstdStreaming? = {
-        for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
-            guard let h = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
-            guard let c = dlsym(h, "ZSTD_createCCtx"), let f = dlsym(h, "ZSTD_freeCCtx"), let s = dlsym(h, "ZSTD_CCtx_setParameter"),
-                let cs = dlsym(h, "ZSTD_compressStream2"), let e = dlsym(h, "ZSTD_isError")
-            else { continue }
-            return ZstdStreaming(create: unsafeBitCast(c, to: Create.self), free: unsafeBitCast(f, to: Free.self),
-                                 setParameter: unsafeBitCast(s, to: SetParameter.self),
-                                 compressStream2: unsafeBitCast(cs, to: CompressStream2.self), isError: unsafeBitCast(e, to: IsError.self))
-        }
-        return nil
-    }()
 }
