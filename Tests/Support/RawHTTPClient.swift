@@ -43,7 +43,7 @@ public enum RawHTTPError: Error, CustomStringConvertible {
 /// exactly the bytes it is given (so malformed and pipelined requests can be written) and
 /// parses responses strictly. Every read has a timeout, so a test can never hang.
 public final class RawHTTPConnection {
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
@@ -61,12 +61,16 @@ public final class RawHTTPConnection {
         }
         if rc != 0 {
             let e = errno
+            // A class whose init throws after all its properties are set is deinitialised:
+            // close here and mark it, so deinit never closes a descriptor number twice
+            // (by then it may belong to another test's server).
             Glibc.close(fd)
+            fd = -1
             throw RawHTTPError.connect(e)
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 
     /// Sets the receive buffer small (before reading) to simulate a slow reader.
     public func setReceiveBuffer(_ bytes: Int32) {
