@@ -19,7 +19,7 @@ public struct CollectStatic {
     }
 
     /// Runs; `progress(done, total, step)` is called as files are handled.
-    public func run(progress: (Int, Int, String) -> Void = { _, _, _ in }) throws -> CollectStaticSummary {
+    public func run(progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) throws -> CollectStaticSummary {
         let root = FileSystemPaths.absolute(options.staticRoot)
         for source in options.sources {
             let s = FileSystemPaths.absolute(source.path)
@@ -97,7 +97,9 @@ public struct CollectStatic {
                     toCompress.append(target)
                 }
             }
-            let results = try compressor.compress(files: toCompress.map { root + "/" + $0 })
+            let results = try compressor.compress(files: toCompress.map { root + "/" + $0 }) { done, total in
+                progress(done, total, "compress")
+            }
             for r in results {
                 summary.variants += r.written.count
                 summary.savedBytes += r.written.values.reduce(0) { $0 + (r.originalSize - $1) }

@@ -118,7 +118,7 @@ public struct Compressor: Sendable {
 
     /// Compresses the given files on every core. Files with identical content (an original
     /// and its hashed copy, say) are compressed once; the others get copies of the variants.
-    public func compress(files: [String]) throws(StorageError) -> [FileResult] {
+    public func compress(files: [String], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws(StorageError) -> [FileResult] {
         // Group by content digest (cheap next to compression), keeping the first as representative.
         let digests = Box<UInt64>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
@@ -137,9 +137,11 @@ public struct Compressor: Sendable {
         }
         let results = Box<Result<FileResult, StorageError>>(count: files.count)
         let uniqueIndices = unique
+        let counter = ProgressCounter(total: uniqueIndices.count, report: progress)
         DispatchQueue.concurrentPerform(iterations: uniqueIndices.count) { k in
             let i = uniqueIndices[k]
             results.set(i, Result { () throws(StorageError) in try compress(file: files[i]) })
+            counter.step()
         }
         let resultValues = results.values
         var out: [FileResult] = []
@@ -181,6 +183,24 @@ final class Box<Value>: @unchecked Sendable {
     init(count: Int) { storage = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: Value) { lock.locked { storage[i] = value } }
     var values: [Value?] { lock.locked { storage } }
+}
+
+/// Counts finished files and reports them one at a time, whatever thread finished them.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var done = 0
+    private let total: Int
+    private let report: (@Sendable (Int, Int) -> Void)?
+    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+    func step() {
+        lock.locked {
+            done += 1
+            report?(done, total)
+        }
+    }
 }
 
 /// A pthread mutex (no Foundation needed).
