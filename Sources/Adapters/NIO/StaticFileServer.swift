@@ -73,9 +73,9 @@ public final class StaticFileServer: Sendable {
         try await ch.closeFuture.get()
     }
 
-    /// Stops accepting, closes the listening socket and shuts the event loops down. Responses
-    /// already being written are given up to `grace` to finish.
-    public func shutdown(grace: TimeAmount = .seconds(5)) async throws {
+    /// Stops accepting, closes the listening socket, then shuts the event loops down (which
+    /// closes the open connections).
+    public func shutdown() async throws {
         if let ch = channel.withLockedValue({ $0 }) { try? await ch.close().get() }
         try await group.shutdownGracefully()
     }

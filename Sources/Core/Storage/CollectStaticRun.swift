@@ -111,7 +111,8 @@ public struct CollectStatic {
         }
 
         // 5. Digest index, then the manifest, last and atomically.
-        let index = DigestIndex.build(root: root, only: produced)
+        let earlier = (try? String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8)).flatMap(DigestIndex.init(parsing:))
+        let index = DigestIndex.build(root: root, only: produced, reusing: earlier)
         try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + RunCache.fileName, Array(fingerprint.utf8), times: nil)
         if options.storage.hashes {

@@ -127,13 +127,19 @@ public struct DigestIndex: Sendable, Equatable {
     }
 
     /// Builds an index for the regular files under `root` (all, or those in `only`) by
-    /// hashing them now.
-    public static func build(root: String, only: Set<String>? = nil) -> DigestIndex {
+    /// hashing them now, except where `previous` still describes a file exactly.
+    public static func build(root: String, only: Set<String>? = nil, reusing previous: DigestIndex? = nil) -> DigestIndex {
         var files: [String: Entry] = [:]
         var logger = Logger(label: "whitenoise.digests")
         logger.logLevel = .error
         for f in FileScanner(logger: logger).scan(root: root) where f.relativePath != fileName {
             if let only, !only.contains(f.relativePath) { continue }
+            // An entry whose size and mtime still match is reused: the file is not read again.
+            if let digest = previous?.digest(for: f.relativePath, matching: f.snapshot) {
+                files[f.relativePath] = Entry(size: f.snapshot.size, mtime: f.snapshot.mtimeSeconds,
+                                              mtimeNanoseconds: f.snapshot.mtimeNanoseconds, digest: digest)
+                continue
+            }
             guard let (fd, snap) = FileSystem.openRegular(root + "/" + f.relativePath) else { continue }
             defer { _ = closeDescriptor(fd) }
             var d = ContentDigest()

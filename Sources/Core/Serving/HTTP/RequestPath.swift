@@ -69,7 +69,7 @@ public struct RequestPath: Sendable, Equatable {
         var it = utf8.makeIterator()
         while let c = it.next() {
             if c == UInt8(ascii: "%") {
-                guard let h = it.next(), let l = it.next(), let hv = hex(h), let lv = hex(l) else { return nil }
+                guard let h = it.next(), let l = it.next(), let hv = hexDigitValue(h), let lv = hexDigitValue(l) else { return nil }
                 out.append(hv << 4 | lv)
             } else {
                 out.append(c)
@@ -78,7 +78,8 @@ public struct RequestPath: Sendable, Equatable {
         return String(validating: out, as: UTF8.self)
     }
 
-    private static func hex(_ c: UInt8) -> UInt8? {
+    /// The value of an ASCII hex digit, or `nil`.
+    package static func hexDigitValue(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30
         case 0x41...0x46: return c - 0x41 + 10

@@ -1,3 +1,5 @@
+import WhiteNoise
+
 /// Python's `urllib.parse` and `posixpath` semantics, as Django's manifest storage uses them.
 /// Hashed names and rewritten references must come out byte for byte as Django's, so these
 /// follow CPython 3.11, quirks included, rather than RFC 3986.
@@ -10,7 +12,7 @@ enum PythonURL {
         let b = Array(s.utf8)
         var i = 0
         while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = hex(b[i + 1]), let l = hex(b[i + 2]) {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = RequestPath.hexDigitValue(b[i + 1]), let l = RequestPath.hexDigitValue(b[i + 2]) {
                 out.append(h << 4 | l)
                 i += 3
             } else {
@@ -19,15 +21,6 @@ enum PythonURL {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x41 + 10
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
     }
 
     /// `urllib.parse.quote(s, safe=safe)` over UTF-8.
