@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "WhiteNoise", targets: ["WhiteNoise"]),
         .library(name: "WhiteNoiseNIO", targets: ["WhiteNoiseNIO"]),
         .library(name: "WhiteNoiseStorage", targets: ["WhiteNoiseStorage"]),
+        .library(name: "WhiteNoiseSettings", targets: ["WhiteNoiseSettings"]),
+        .library(name: "WhiteNoiseVapor", targets: ["WhiteNoiseVapor"]),
+        .library(name: "WhiteNoiseHummingbird", targets: ["WhiteNoiseHummingbird"]),
         .executable(name: "whitenoise", targets: ["WhiteNoiseCLI"]),
     ],
     dependencies: [
@@ -18,6 +21,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The serving engine: knows no framework.
@@ -60,6 +69,40 @@ let package = Package(
             ],
             path: "Sources/Adapters/NIO"
         ),
+        // The Django-like settings file (+ environment overrides) and the auto-configuration.
+        .target(
+            name: "WhiteNoiseSettings",
+            dependencies: [
+                "WhiteNoise",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Settings"
+        ),
+        // Vapor middleware + Leaf `#static` tag.
+        .target(
+            name: "WhiteNoiseVapor",
+            dependencies: [
+                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseNIO",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            path: "Sources/Adapters/Vapor"
+        ),
+        // Hummingbird middleware + Mustache `static` helper.
+        .target(
+            name: "WhiteNoiseHummingbird",
+            dependencies: [
+                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseNIO",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Sources/Adapters/Hummingbird"
+        ),
         // The `whitenoise` command.
         .executableTarget(
             name: "WhiteNoiseCLI",
@@ -67,6 +110,7 @@ let package = Package(
                 "WhiteNoise",
                 "WhiteNoiseNIO",
                 "WhiteNoiseStorage",
+                "WhiteNoiseSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,6 +144,28 @@ let package = Package(
             dependencies: [
                 "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The behaviour suite, run against the NIO server, a Vapor app and a Hummingbird app.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "WhiteNoise", "WhiteNoiseTestSupport", "WhiteNoiseNIO", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "WhiteNoiseSettingsTests",
+            dependencies: [
+                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import WhiteNoise
+import WhiteNoiseSettings
 import WhiteNoiseStorage
 
 /// `whitenoise collectstatic`: Django's collectstatic with WhiteNoise's storages.
@@ -9,17 +11,19 @@ struct CollectStaticCommand: ParsableCommand {
         commandName: "collectstatic",
         abstract: "Collect static files into STATIC_ROOT, hash and rewrite them as Django does, and compress them.")
 
+    @OptionGroup var settings: SettingsOption
+
     @Option(name: .customLong("static-root"), help: "STATIC_ROOT: where files are collected.")
-    var staticRoot: String
+    var staticRoot: String?
 
     @Option(name: .customLong("source"), help: "A STATICFILES_DIRS entry, DIR or prefix=DIR (repeatable; the first wins).")
     var sources: [String] = []
 
-    @Option(help: "StaticFilesStorage, ManifestStaticFilesStorage, CompressedStaticFilesStorage or CompressedManifestStaticFilesStorage (Django's and WhiteNoise's dotted names too).")
-    var storage: String = "CompressedManifestStaticFilesStorage"
+    @Option(help: "StaticFilesStorage, ManifestStaticFilesStorage, CompressedStaticFilesStorage or CompressedManifestStaticFilesStorage (Django's and WhiteNoise's dotted names too); default: STORAGE from the settings, else CompressedManifestStaticFilesStorage.")
+    var storage: String?
 
-    @Option(name: .customLong("static-url"), help: "STATIC_URL, to resolve absolute references in CSS.")
-    var staticURL: String = "/static/"
+    @Option(name: .customLong("static-url"), help: "STATIC_URL, to resolve absolute references in CSS (default /static/).")
+    var staticURL: String?
 
     @Flag(help: "Remove files in STATIC_ROOT that this run does not produce (after the new manifest is written).")
     var clear = false
@@ -52,10 +56,9 @@ struct CollectStaticCommand: ParsableCommand {
     var verbosity: Int = 1
 
     func validate() throws {
-        guard StorageKind(name: storage) != nil else {
+        if let storage, StorageKind(name: storage) == nil {
             throw ValidationError("unknown storage '\(storage)'; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard !sources.isEmpty else { throw ValidationError("give at least one --source DIR (STATICFILES_DIRS)") }
         guard (0...2).contains(verbosity) else { throw ValidationError("-v must be 0, 1 or 2") }
         guard MissingReferencePolicy(rawValue: missingReferences) != nil else {
             throw ValidationError("--missing-references must be fail, warn-maps or warn; got '\(missingReferences)'")
@@ -65,14 +68,30 @@ struct CollectStaticCommand: ParsableCommand {
     func run() throws {
         var logger = Logger(label: "whitenoise.collectstatic") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbosity >= 2 ? .debug : (verbosity == 1 ? .notice : .error)
-        var options = CollectStaticOptions(staticRoot: staticRoot, sources: sources.map(Self.source))
-        options.storage = StorageKind(name: storage)!
-        options.staticURL = staticURL
+        let loaded = try settings.load()
+        let environment = ProcessInfo.processInfo.environment
+        let fromEnvironment = loaded == nil ? try Self.environmentOnly() : nil
+        let base = loaded ?? fromEnvironment!
+        guard let root = staticRoot ?? base.staticRoot else {
+            throw ValidationError("STATIC_ROOT is not set: give --static-root DIR, or STATIC_ROOT in the settings file (--settings FILE)")
+        }
+        let dirs = sources.isEmpty ? base.staticfilesDirs.map { Collector.Source(prefix: $0.prefix, path: $0.path) } : sources.map(Self.source)
+        guard !dirs.isEmpty else {
+            throw ValidationError("no sources: give at least one --source DIR, or STATICFILES_DIRS in the settings file (--settings FILE)")
+        }
+        var options = CollectStaticOptions(staticRoot: root, sources: dirs)
+        if let storage {
+            options.storage = StorageKind(name: storage)!
+        } else if loaded != nil || environment["STORAGE"] != nil {
+            options.storage = base.storage
+        }
+        options.staticURL = staticURL ?? base.staticBaseURL
+        if let skip = base.skipCompressExtensions { options.skipCompressExtensions = skip }
         options.clear = clear
         options.dryRun = dryRun
         options.link = link
         options.ignorePatterns = (noDefaultIgnore ? [] : Collector.defaultIgnorePatterns) + ignore
-        options.keepOnlyHashedFiles = keepOnlyHashedFiles
+        options.keepOnlyHashedFiles = keepOnlyHashedFiles || base.keepOnlyHashedFiles
         options.jsModuleImports = jsModuleImports
         options.missingReferences = MissingReferencePolicy(rawValue: missingReferences)!
         let started = Date()
@@ -88,6 +107,11 @@ struct CollectStaticCommand: ParsableCommand {
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if verbosity >= 1 { print(summary.line(seconds: Date().timeIntervalSince(started))) }
+    }
+
+    /// Settings from environment variables alone (no file).
+    static func environmentOnly() throws -> WhiteNoiseSettings {
+        do { return try WhiteNoiseSettings.load(file: nil) } catch { throw ValidationError(error.description) }
     }
 
     /// `prefix=DIR` or `DIR`.
@@ -113,8 +137,15 @@ struct FindStatic: ParsableCommand {
     @Flag(help: "Only the first location (the one collectstatic uses).")
     var first = false
 
+    @OptionGroup var settings: SettingsOption
+
     func run() throws {
-        let dirs = sources.map(CollectStaticCommand.source)
+        var dirs = sources.map(CollectStaticCommand.source)
+        if dirs.isEmpty {
+            let base = try settings.load() ?? CollectStaticCommand.environmentOnly()
+            dirs = base.staticfilesDirs.map { Collector.Source(prefix: $0.prefix, path: $0.path) }
+        }
+        guard !dirs.isEmpty else { throw ValidationError("no sources: give --source DIR, or --settings FILE with STATICFILES_DIRS") }
         var missing = false
         for path in paths {
             let clean = path.split(separator: "/").joined(separator: "/")

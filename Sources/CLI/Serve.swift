@@ -1,4 +1,5 @@
 import ArgumentParser
+import WhiteNoiseSettings
 @preconcurrency import Dispatch
 import Logging
 import NIOCore
@@ -13,8 +14,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a directory over HTTP with WhiteNoise's headers, compression and caching.")
 
-    @Argument(help: "The directory to serve.")
-    var root: String
+    @Argument(help: "The directory to serve (or give --settings).")
+    var root: String?
+
+    @OptionGroup var settings: SettingsOption
 
     @Option(help: "URL prefix the directory is served under.")
     var prefix: String = "/"
@@ -64,7 +67,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard isDirectory(root) else {
+        let loaded = try settings.load()
+        if loaded != nil, root != nil { throw ValidationError("give ROOT or --settings FILE, not both") }
+        if loaded == nil, root == nil { throw ValidationError("give the directory to serve (ROOT), or --settings FILE") }
+        if let root, !isDirectory(root) {
             throw ValidationError("no directory at '\(root)': ROOT must be an existing directory")
         }
         let level = Logger.Level(rawValue: logLevel)!
@@ -84,11 +90,15 @@ struct Serve: AsyncParsableCommand {
         config.allowUnsafeSymlinks = allowUnsafeSymlinks
         var files: StaticFiles
         do {
-            files = try StaticFiles(configuration: config, logger: logger)
-        } catch let error as StaticFilesError {
+            if let loaded {
+                files = try StaticFiles(settings: loaded, logger: logger)
+            } else {
+                files = try StaticFiles(configuration: config, logger: logger)
+                files.addFiles(root: root!, prefix: prefix)
+            }
+        } catch let error as CustomStringConvertible {
             throw ValidationError(error.description)
         }
-        files.addFiles(root: root, prefix: prefix)
 
         var serverConfig = StaticFileServer.Configuration()
         serverConfig.host = host

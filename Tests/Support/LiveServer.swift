@@ -41,7 +41,7 @@ public func withLiveServer(_ files: StaticFiles, requestHeadTimeout: TimeAmount 
                            _ body: (Int) async throws -> Void) async throws {
     let server = try await LiveNIOServer.start(files, requestHeadTimeout: requestHeadTimeout)
     do {
-        try await body(server.port)
+        try await offCooperativePool { try await body(server.port) }
     } catch {
         await server.stop()
         throw error

@@ -1,5 +1,6 @@
 import Testing
 @testable import WhiteNoiseStorage
+import WhiteNoise
 
 @Suite struct MD5Tests {
     @Test(arguments: [

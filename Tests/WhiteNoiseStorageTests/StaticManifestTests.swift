@@ -1,3 +1,4 @@
+import WhiteNoise
 import Foundation
 import Testing
 import WhiteNoiseStorage

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Atomics
+public import NIOCore
 
 /// What the engine remembers of a file: enough to build headers and to notice a change.
 public struct FileSnapshot: Sendable, Equatable {
@@ -123,8 +124,39 @@ public final class OpenFile: Sendable {
         return fd >= 0 ? fd : nil
     }
 
+    /// Reads exactly `count` bytes at `offset` into a new buffer. It blocks: adapters that
+    /// cannot use sendfile call it from a thread pool, one chunk at a time.
+    /// - Throws: ``FileChangedError`` when the file is shorter than the response promised (it
+    ///   changed after the response was built) or the descriptor was taken.
+    public func read(offset: Int64, count: Int, allocator: ByteBufferAllocator) throws(FileChangedError) -> ByteBuffer {
+        let fd = descriptor.load(ordering: .acquiring)
+        guard fd >= 0 else { throw FileChangedError(path: path) }
+        var buffer = allocator.buffer(capacity: count)
+        let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+            var done = 0
+            while done < count {
+                let n = pread(fd, target.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { break }
+                done += n
+            }
+            return done
+        }
+        guard complete == count else { throw FileChangedError(path: path) }
+        return buffer
+    }
+
     deinit {
         let fd = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
         if fd >= 0 { close(fd) }
     }
+}
+
+/// A file changed after its response was built: the body can no longer match its
+/// `Content-Length`, so the adapter must abort the response (close the connection).
+public struct FileChangedError: Error, CustomStringConvertible {
+    /// The file.
+    public var path: String
+    /// The message.
+    public var description: String { "\(path) changed while it was being sent" }
 }

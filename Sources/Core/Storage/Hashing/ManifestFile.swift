@@ -1,3 +1,4 @@
+import WhiteNoise
 /// `staticfiles.json` exactly as Django 5.2 writes it:
 /// `json.dumps({"paths": …, "version": "1.1", "hash": md5(json.dumps(sorted(paths.items())))[:12]})`.
 public enum ManifestFile {

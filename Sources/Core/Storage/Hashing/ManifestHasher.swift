@@ -1,3 +1,4 @@
+import WhiteNoise
 import Foundation
 
 /// Errors of the hashing step, each naming the files involved.
@@ -200,18 +201,7 @@ public struct ManifestHasher {
             guard let stored = try storedName(cleanName, hashedFiles: hashedFiles) else { return nil }
             hashedName = stored
         }
-        // FileSystemStorage.url: urljoin(base_url, filepath_to_uri(name).lstrip("/"))
-        var quoted = PythonURL.quote(hashedName.replacingOccurrences(of: "\\", with: "/"), safe: "/~!*()'")
-        while quoted.hasPrefix("/") { quoted.removeFirst() }
-        var finalURL = PythonURL.urljoin(staticURL, quoted)
-        let queryFragment = name.contains("?#")
-        if !fragment.isEmpty || queryFragment {
-            var parts = PythonURL.urlsplit(finalURL)
-            if !fragment.isEmpty, parts.fragment.isEmpty { parts.fragment = fragment }
-            if queryFragment, parts.query.isEmpty { parts.path += "?" }
-            finalURL = PythonURL.urlunsplit(parts)
-        }
-        hashedName = PythonURL.unquote(finalURL)
+        hashedName = PythonURL.manifestURL(base: staticURL, hashedName: hashedName, originalName: name, fragment: fragment)
         return hashedName
     }
 

@@ -9,7 +9,8 @@ import WhiteNoiseTestSupport
 
 /// Start-up faults (skipped with one warning each) and files that change after start-up.
 @Suite struct FaultTests {
-    @Test func startupFaultsAreSkippedWithOneWarningEach() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func startupFaultsAreSkippedWithOneWarningEach(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("good.txt", "good")
@@ -40,7 +41,7 @@ import WhiteNoiseTestSupport
         #expect(warnings.filter { $0.contains("special file") && $0.contains("a-socket") }.count == 1)
         #expect(warnings.filter { $0.contains("loop") && $0.contains("self-loop") }.count == 1)
         #expect(warnings.filter { $0.contains("loop") && $0.contains("loop-to-parent") }.count == 1)
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/good.txt").text == "good")
             #expect(try c.request("GET", "/static/dir/also-good.txt").text == "also")
@@ -59,14 +60,14 @@ import WhiteNoiseTestSupport
 
     /// Documented behaviour: a file held in memory keeps being served as it was read;
     /// a file sent from disk is checked on every request and re-read if it changed.
-    @Test(arguments: [true, false])
-    func changedFilesNeverSendAMismatchedLength(inMemory: Bool) async throws {
+    @Test(arguments: ServerKind.allCases, [true, false])
+    func changedFilesNeverSendAMismatchedLength(server: ServerKind, inMemory: Bool) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("a.txt", "version one", mtime: 1_600_000_000)
         try tree.write("unrequested.txt", "before", mtime: 1_600_000_000)
         let files = try makeFiles(tree.root) { c in if !inMemory { c.maximumInMemoryFileSize = 0 } }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             let first = try c.request("GET", "/static/a.txt")
             #expect(first.text == "version one")
@@ -87,13 +88,14 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func vanishedFilesAreMissesNotCrashes() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func vanishedFilesAreMissesNotCrashes(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("big.bin", String(repeating: "b", count: 1000))
         try tree.write("never-read.txt", "x")
         let files = try makeFiles(tree.root) { c in c.maximumInMemoryFileSize = 0 }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/big.bin").body.count == 1000)
             try tree.delete("big.bin")

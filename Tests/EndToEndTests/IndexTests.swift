@@ -4,8 +4,8 @@ import WhiteNoiseTestSupport
 
 /// DESIGN §2 row: index files and redirects, at start-up and in autorefresh.
 @Suite struct IndexTests {
-    @Test(arguments: [false, true])
-    func indexFilesAndRedirects(autorefresh: Bool) async throws {
+    @Test(arguments: ServerKind.allCases, [false, true])
+    func indexFilesAndRedirects(server: ServerKind, autorefresh: Bool) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("with-index/index.html", "<p>index</p>")
@@ -15,7 +15,7 @@ import WhiteNoiseTestSupport
             c.indexFile = "index.html"
             c.autorefresh = autorefresh
         }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             let page = try c.request("GET", "/static/with-index/")
             #expect(page.status == 200 && page.text == "<p>index</p>" && page["content-type"] == "text/html; charset=utf-8")
@@ -31,11 +31,12 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func withoutIndexFileDirectoriesAreMisses() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func withoutIndexFileDirectoriesAreMisses(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("d/index.html", "x")
-        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(tree.root), on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/d/").status == 404)
             #expect(try c.request("GET", "/static/d").status == 404)

@@ -13,8 +13,8 @@ import WhiteNoiseTestSupport
         "http://evil/static/../secret.txt",
     ]
 
-    @Test(arguments: [false, true])
-    func secretNextToTheRootIsNeverServed(autorefresh: Bool) async throws {
+    @Test(arguments: ServerKind.allCases, [false, true])
+    func secretNextToTheRootIsNeverServed(server: ServerKind, autorefresh: Bool) async throws {
         let outer = try TempTree()
         defer { outer.remove() }
         try outer.write("secret.txt", "TOP SECRET")
@@ -25,7 +25,7 @@ import WhiteNoiseTestSupport
             c.autorefresh = autorefresh
             c.indexFile = "index.html"
         }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             for target in Self.hostileTargets {
                 let c = try RawHTTPConnection(port: port)
                 try c.send("GET \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -37,7 +37,8 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func autorefreshBlocksSymlinksLeavingTheRootUnlessAllowed() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func autorefreshBlocksSymlinksLeavingTheRootUnlessAllowed(server: ServerKind) async throws {
         let outer = try TempTree()
         defer { outer.remove() }
         try outer.write("secret.txt", "TOP SECRET")
@@ -52,7 +53,7 @@ import WhiteNoiseTestSupport
                 c.autorefresh = true
                 c.allowUnsafeSymlinks = allow
             }
-            try await withLiveServer(files) { (port: Int) async throws in
+            try await withLiveServer(files, on: server) { (port: Int) async throws in
                 let c = try RawHTTPConnection(port: port)
                 let link = try c.request("GET", "/static/link.txt")
                 let dir = try c.request("GET", "/static/linkdir/inside-dir.txt")
@@ -63,13 +64,14 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func startupScanFollowsSymlinksAsWhiteNoiseDoes() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func startupScanFollowsSymlinksAsWhiteNoiseDoes(server: ServerKind) async throws {
         let outer = try TempTree()
         defer { outer.remove() }
         try outer.write("source/app.css", "linked")
         try outer.mkdir("root")
         try outer.symlink("root/app.css", to: outer.root + "/source/app.css")  // collectstatic --link
-        try await withLiveServer(try makeFiles(outer.root + "/root")) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(outer.root + "/root"), on: server) { (port: Int) async throws in
             #expect(try RawHTTPConnection(port: port).request("GET", "/static/app.css").text == "linked")
         }
     }

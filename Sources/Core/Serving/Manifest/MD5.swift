@@ -1,9 +1,12 @@
 /// MD5 (RFC 1321), for Django-compatible hashed names (`md5(content).hexdigest()[:12]`).
 /// Not for security; kept here so the storage module needs no crypto library.
-struct MD5 {
+package struct MD5 {
     private var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476)
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
+
+    /// A fresh digest.
+    package init() {}
 
     private static let s: [UInt32] = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
                                       5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
@@ -28,7 +31,7 @@ struct MD5 {
         0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
     ]
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var input = bytes[...]
         if !buffer.isEmpty {
@@ -70,7 +73,7 @@ struct MD5 {
     }
 
     /// The digest as 32 lower-case hex digits.
-    mutating func hexDigest() -> String {
+    package mutating func hexDigest() -> String {
         let bitLength = length &* 8
         var tail: [UInt8] = [0x80]
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -88,15 +91,8 @@ struct MD5 {
         return out
     }
 
-    /// `md5(file).hexdigest()`, reading the file in chunks.
-    static func hex(file path: String) throws(StorageError) -> String {
-        var m = MD5()
-        _ = try FileIO.stream(path) { m.update($0) }
-        return m.hexDigest()
-    }
-
     /// `md5(bytes).hexdigest()`.
-    static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         var m = MD5()
         bytes.withUnsafeBytes { m.update($0) }
         return m.hexDigest()

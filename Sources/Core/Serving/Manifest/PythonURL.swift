@@ -1,11 +1,9 @@
-import WhiteNoise
-
 /// Python's `urllib.parse` and `posixpath` semantics, as Django's manifest storage uses them.
 /// Hashed names and rewritten references must come out byte for byte as Django's, so these
 /// follow CPython 3.11, quirks included, rather than RFC 3986.
-enum PythonURL {
+package enum PythonURL {
     /// `urllib.parse.unquote`: `%XX` escapes decoded as UTF-8, invalid sequences replaced.
-    static func unquote(_ s: String) -> String {
+    package static func unquote(_ s: String) -> String {
         guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
@@ -24,7 +22,7 @@ enum PythonURL {
     }
 
     /// `urllib.parse.quote(s, safe=safe)` over UTF-8.
-    static func quote(_ s: String, safe: String) -> String {
+    package static func quote(_ s: String, safe: String) -> String {
         let safeBytes = Set(safe.utf8)
         var out = ""
         for c in s.utf8 {
@@ -41,12 +39,12 @@ enum PythonURL {
     }
 
     /// `urllib.parse.urlsplit` result.
-    struct Split: Equatable {
-        var scheme = "", netloc = "", path = "", query = "", fragment = ""
+    package struct Split: Equatable {
+        package var scheme = "", netloc = "", path = "", query = "", fragment = ""
     }
 
     /// `urllib.parse.urlsplit(url)` (CPython 3.11).
-    static func urlsplit(_ url: String) -> Split {
+    package static func urlsplit(_ url: String) -> Split {
         var parts = Split()
         // CPython strips leading C0 controls and spaces, and removes tabs and newlines.
         var cleaned = Substring(url).drop { $0.unicodeScalars.first!.value <= 0x20 }
@@ -80,7 +78,7 @@ enum PythonURL {
     }
 
     /// `urllib.parse.urlunsplit`.
-    static func urlunsplit(_ p: Split) -> String {
+    package static func urlunsplit(_ p: Split) -> String {
         var url = p.path
         if !p.netloc.isEmpty || (!p.scheme.isEmpty && usesNetloc.contains(p.scheme) && !url.hasPrefix("//")) {
             if !url.isEmpty, !url.hasPrefix("/") { url = "/" + url }
@@ -98,7 +96,7 @@ enum PythonURL {
     ]
 
     /// `urllib.parse.urldefrag`: (url without fragment, fragment).
-    static func urldefrag(_ url: String) -> (String, String) {
+    package static func urldefrag(_ url: String) -> (String, String) {
         guard url.contains("#") else { return (url, "") }
         var s = urlsplit(url)
         let fragment = s.fragment
@@ -108,7 +106,7 @@ enum PythonURL {
 
     /// `urllib.parse.urljoin(base, url)` for a relative `url` without scheme, query or fragment
     /// (what Django's storage passes: a quoted file path).
-    static func urljoin(_ base: String, _ url: String) -> String {
+    package static func urljoin(_ base: String, _ url: String) -> String {
         guard !base.isEmpty else { return url }
         guard !url.isEmpty else { return base }
         let b = urlsplit(base)
@@ -135,7 +133,7 @@ enum PythonURL {
     }
 
     /// `posixpath.normpath`.
-    static func normpath(_ path: String) -> String {
+    package static func normpath(_ path: String) -> String {
         if path.isEmpty { return "." }
         var initialSlashes = path.hasPrefix("/") ? 1 : 0
         if path.hasPrefix("//") && !path.hasPrefix("///") { initialSlashes = 2 }
@@ -153,7 +151,7 @@ enum PythonURL {
     }
 
     /// `posixpath.dirname`.
-    static func dirname(_ path: String) -> String {
+    package static func dirname(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         var head = String(path[...slash])
         if head.contains(where: { $0 != "/" }) {
@@ -163,14 +161,14 @@ enum PythonURL {
     }
 
     /// `posixpath.join(a, b)`.
-    static func join(_ a: String, _ b: String) -> String {
+    package static func join(_ a: String, _ b: String) -> String {
         if b.hasPrefix("/") { return b }
         if a.isEmpty || a.hasSuffix("/") { return a + b }
         return a + "/" + b
     }
 
     /// `os.path.split`: (head, tail), head without trailing slashes unless it is all slashes.
-    static func split(_ path: String) -> (String, String) {
+    package static func split(_ path: String) -> (String, String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         let tail = String(path[path.index(after: slash)...])
         var head = String(path[...slash])
@@ -181,7 +179,7 @@ enum PythonURL {
     }
 
     /// `os.path.splitext` on a file name: (root, ext), leading dots are not an extension.
-    static func splitext(_ name: String) -> (String, String) {
+    package static func splitext(_ name: String) -> (String, String) {
         guard let dot = name.lastIndex(of: ".") else { return (name, "") }
         let beforeDot = name[..<dot]
         if beforeDot.allSatisfy({ $0 == "." }) { return (name, "") }

@@ -7,20 +7,21 @@ import WhiteNoiseTestSupport
 @Suite struct ConditionalTests {
     static let mtime = 1_700_000_000  // Tue, 14 Nov 2023 22:13:20 GMT
 
-    func withTree(_ body: (Int, String) async throws -> Void) async throws {
+    func withTree(on server: ServerKind, _ body: (Int, String) async throws -> Void) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         let css = String(repeating: "a { b: c }\n", count: 100)
         try tree.write("a.css", css, mtime: Self.mtime)
         try tree.write("a.css.gz", try TempTree.gzip(Data(css.utf8)), mtime: Self.mtime)
-        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(tree.root), on: server) { (port: Int) async throws in
             let etag = try #require(try RawHTTPConnection(port: port).request("GET", "/static/a.css")["etag"])
             try await body(port, etag)
         }
     }
 
-    @Test func ifNoneMatchHonoursListsWeakTagsAndStar() async throws {
-        try await withTree { port, etag in
+    @Test(arguments: ServerKind.allCases)
+    func ifNoneMatchHonoursListsWeakTagsAndStar(server: ServerKind) async throws {
+        try await withTree(on: server) { port, etag in
             let c = try RawHTTPConnection(port: port)
             for value in [etag, "\"x\", \(etag)", "W/\(etag)", "*", " \"a\" ,W/\(etag) "] {
                 #expect(try c.request("GET", "/static/a.css", [("If-None-Match", value)]).status == 304, "\(value)")
@@ -32,8 +33,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func notModifiedKeepsTheCachingHeadersOnly() async throws {
-        try await withTree { port, etag in
+    @Test(arguments: ServerKind.allCases)
+    func notModifiedKeepsTheCachingHeadersOnly(server: ServerKind) async throws {
+        try await withTree(on: server) { port, etag in
             let r = try RawHTTPConnection(port: port).request("GET", "/static/a.css", [("If-None-Match", etag)])
             #expect(r.status == 304)
             #expect(r.body.isEmpty)
@@ -46,8 +48,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func ifModifiedSinceInAllThreeFormats() async throws {
-        try await withTree { port, _ in
+    @Test(arguments: ServerKind.allCases)
+    func ifModifiedSinceInAllThreeFormats(server: ServerKind) async throws {
+        try await withTree(on: server) { port, _ in
             let c = try RawHTTPConnection(port: port)
             for value in ["Tue, 14 Nov 2023 22:13:20 GMT", "Tuesday, 14-Nov-23 22:13:20 GMT", "Tue Nov 14 22:13:20 2023",
                           "Wed, 15 Nov 2023 00:00:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT"] {
@@ -59,8 +62,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func ifNoneMatchDecidesAloneWhenPresent() async throws {
-        try await withTree { port, etag in
+    @Test(arguments: ServerKind.allCases)
+    func ifNoneMatchDecidesAloneWhenPresent(server: ServerKind) async throws {
+        try await withTree(on: server) { port, etag in
             let c = try RawHTTPConnection(port: port)
             let future = "Fri, 01 Jan 2100 00:00:00 GMT", past = "Thu, 01 Jan 1970 00:00:00 GMT"
             #expect(try c.request("GET", "/static/a.css", [("If-None-Match", "\"old\""), ("If-Modified-Since", future)]).status == 200)
@@ -68,8 +72,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func preconditionsUseTheSelectedRepresentation() async throws {
-        try await withTree { port, identityTag in
+    @Test(arguments: ServerKind.allCases)
+    func preconditionsUseTheSelectedRepresentation(server: ServerKind) async throws {
+        try await withTree(on: server) { port, identityTag in
             let c = try RawHTTPConnection(port: port)
             let gz = try c.request("GET", "/static/a.css", [("Accept-Encoding", "gzip")])
             let gzTag = try #require(gz["etag"])
@@ -81,8 +86,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func failedIfMatchOrIfUnmodifiedSinceGives412() async throws {
-        try await withTree { port, etag in
+    @Test(arguments: ServerKind.allCases)
+    func failedIfMatchOrIfUnmodifiedSinceGives412(server: ServerKind) async throws {
+        try await withTree(on: server) { port, etag in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/a.css", [("If-Match", "\"other\"")]).status == 412)
             #expect(try c.request("GET", "/static/a.css", [("If-Match", "W/\(etag)")]).status == 412)  // strong comparison
@@ -98,11 +104,12 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func mtimeZeroSendsNoLastModifiedButStillAnETag() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func mtimeZeroSendsNoLastModifiedButStillAnETag(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("epoch.txt", "old", mtime: 0)
-        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(tree.root), on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             let r = try c.request("GET", "/static/epoch.txt")
             #expect(r["last-modified"] == nil)

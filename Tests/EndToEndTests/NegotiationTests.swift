@@ -7,14 +7,14 @@ import WhiteNoiseTestSupport
 @Suite struct NegotiationTests {
     /// identity 1000 bytes, .gz 400, .br 300, .zst 200 (bytes stand in for real codings:
     /// the engine never decodes them).
-    func withVariants(zstdSuffix: String = ".zst", _ body: (RawHTTPConnection) async throws -> Void) async throws {
+    func withVariants(on server: ServerKind, zstdSuffix: String = ".zst", _ body: (RawHTTPConnection) async throws -> Void) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("app.js", String(repeating: "i", count: 1000))
         try tree.write("app.js.gz", String(repeating: "g", count: 400))
         try tree.write("app.js.br", String(repeating: "b", count: 300))
         try tree.write("app.js" + zstdSuffix, String(repeating: "z", count: 200))
-        try await withLiveServer(try makeFiles(tree.root)) { port in try await body(RawHTTPConnection(port: port)) }
+        try await withLiveServer(try makeFiles(tree.root), on: server) { port in try await body(RawHTTPConnection(port: port)) }
     }
 
     func encoding(_ c: RawHTTPConnection, _ accept: String?) throws -> String {
@@ -25,8 +25,9 @@ import WhiteNoiseTestSupport
         return "\(r["content-encoding"] ?? "identity") \(r.body.count)"
     }
 
-    @Test func smallestAcceptableWins() async throws {
-        try await withVariants { (c: RawHTTPConnection) async throws in
+    @Test(arguments: ServerKind.allCases)
+    func smallestAcceptableWins(server: ServerKind) async throws {
+        try await withVariants(on: server) { (c: RawHTTPConnection) async throws in
             #expect(try encoding(c, "gzip, deflate, br, zstd") == "zstd 200")
             #expect(try encoding(c, "gzip, br") == "br 300")
             #expect(try encoding(c, "gzip") == "gzip 400")
@@ -38,8 +39,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func qZeroExcludesAndCaseIsIgnored() async throws {
-        try await withVariants { (c: RawHTTPConnection) async throws in
+    @Test(arguments: ServerKind.allCases)
+    func qZeroExcludesAndCaseIsIgnored(server: ServerKind) async throws {
+        try await withVariants(on: server) { (c: RawHTTPConnection) async throws in
             #expect(try encoding(c, "zstd;q=0, br;q=0, gzip") == "gzip 400")
             #expect(try encoding(c, "ZSTD;Q=0.1") == "zstd 200")
             #expect(try encoding(c, "*, zstd;q=0") == "br 300")
@@ -48,31 +50,34 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func zstdSiblingMayBeNamedDotZstd() async throws {
-        try await withVariants(zstdSuffix: ".zstd") { (c: RawHTTPConnection) async throws in
+    @Test(arguments: ServerKind.allCases)
+    func zstdSiblingMayBeNamedDotZstd(server: ServerKind) async throws {
+        try await withVariants(on: server, zstdSuffix: ".zstd") { (c: RawHTTPConnection) async throws in
             #expect(try encoding(c, "zstd") == "zstd 200")
             #expect(try c.request("GET", "/static/app.js.zstd").status == 404)
         }
     }
 
-    @Test func identityWinsWhenSmallest() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func identityWinsWhenSmallest(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("tiny.css", "a{}")
         try tree.write("tiny.css.gz", try TempTree.gzip(Data("a{}".utf8)))
-        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(tree.root), on: server) { (port: Int) async throws in
             let r = try RawHTTPConnection(port: port).request("GET", "/static/tiny.css", [("Accept-Encoding", "gzip")])
             #expect(r["content-encoding"] == nil && r.text == "a{}" && r["vary"] == "Accept-Encoding")
         }
     }
 
-    @Test func realGzipBodyDecodesToTheOriginal() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func realGzipBodyDecodesToTheOriginal(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         let text = String(repeating: "function f() { return 42 }\n", count: 200)
         try tree.write("f.js", text)
         try tree.write("f.js.gz", try TempTree.gzip(Data(text.utf8)))
-        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(tree.root), on: server) { (port: Int) async throws in
             let r = try RawHTTPConnection(port: port).request("GET", "/static/f.js", [("Accept-Encoding", "gzip")])
             #expect(r["content-encoding"] == "gzip")
             let decoded = try TempTree.pipe(["gzip", "-d", "-c"], Data(r.body))
@@ -80,7 +85,8 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func siblingsAreNotAddressableButOrphansAre() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func siblingsAreNotAddressableButOrphansAre(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("app.css", String(repeating: "x", count: 100))
@@ -88,7 +94,7 @@ import WhiteNoiseTestSupport
         try tree.write("app.css.br", String(repeating: "b", count: 40))
         try tree.write("orphan.tar.gz", "archive")
         try tree.write("plain.txt", "no variants")
-        try await withLiveServer(try makeFiles(tree.root)) { (port: Int) async throws in
+        try await withLiveServer(try makeFiles(tree.root), on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/app.css.gz").status == 404)
             #expect(try c.request("GET", "/static/app.css.br").status == 404)
@@ -100,8 +106,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func varyOnEveryResponseOfAFileWithVariants() async throws {
-        try await withVariants { (c: RawHTTPConnection) async throws in
+    @Test(arguments: ServerKind.allCases)
+    func varyOnEveryResponseOfAFileWithVariants(server: ServerKind) async throws {
+        try await withVariants(on: server) { (c: RawHTTPConnection) async throws in
             let ok = try c.request("GET", "/static/app.js", [("Accept-Encoding", "br")])
             let etag = try #require(ok["etag"])
             let responses = [

@@ -4,7 +4,8 @@ import WhiteNoiseTestSupport
 
 /// Engine options that shape which files answer: several roots, the memory budget, autorefresh.
 @Suite struct EngineOptionTests {
-    @Test func laterRootsWinForTheSameURL() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func laterRootsWinForTheSameURL(server: ServerKind) async throws {
         let first = try TempTree("first"), second = try TempTree("second")
         defer { first.remove(); second.remove() }
         try first.write("app.css", "from first")
@@ -15,7 +16,7 @@ import WhiteNoiseTestSupport
         files.addFiles(root: first.root, prefix: "static")
         files.addFiles(root: second.root, prefix: "/static/")
         files.addFiles(root: second.root, prefix: "")
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/app.css").text == "from second")
             #expect(try c.request("GET", "/static/only-first.css").text == "1")
@@ -25,13 +26,14 @@ import WhiteNoiseTestSupport
 
     /// Files within the budget are held in memory (and keep what was first read); the rest
     /// are sent from disk (and show a later change).
-    @Test func memoryBudgetBoundsWhatIsHeldInMemory() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func memoryBudgetBoundsWhatIsHeldInMemory(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("a.txt", "aaaa")
         try tree.write("b.txt", "bbbb")
         let files = try makeFiles(tree.root) { c in c.memoryBudget = 4 }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/a.txt").text == "aaaa")  // takes the whole budget
             #expect(try c.request("GET", "/static/b.txt").text == "bbbb")  // over budget: from disk
@@ -42,11 +44,12 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func autorefreshSeesFilesAddedAfterStartUp() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func autorefreshSeesFilesAddedAfterStartUp(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         let files = try makeFiles(tree.root) { c in c.autorefresh = true }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/new.css").status == 404)
             try tree.write("new.css", "fresh")
@@ -59,7 +62,8 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func immutableTestAsAPredicate() async throws {
+    @Test(arguments: ServerKind.allCases)
+    func immutableTestAsAPredicate(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("v1/app.js", "x")
@@ -67,7 +71,7 @@ import WhiteNoiseTestSupport
         let files = try makeFiles(tree.root) { c in
             c.immutableFileTest = .predicate { path, url in url.hasPrefix("/static/v1/") && path.hasSuffix("/v1/app.js") }
         }
-        try await withLiveServer(files) { (port: Int) async throws in
+        try await withLiveServer(files, on: server) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             #expect(try c.request("GET", "/static/v1/app.js")["cache-control"] == "max-age=315360000, public, immutable")
             #expect(try c.request("GET", "/static/app.js")["cache-control"] == "max-age=60, public")

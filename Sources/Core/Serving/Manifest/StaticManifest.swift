@@ -31,7 +31,7 @@ public struct StaticManifest: Sendable {
     /// Reads `root/staticfiles.json`; a missing manifest is an empty one (as Django).
     public init(root: String) throws {
         self.root = root
-        let path = root + "/" + ManifestFile.name
+        let path = root + "/staticfiles.json"
         guard let data = FileManager.default.contents(atPath: path) else {
             paths = [:]
             return
@@ -49,7 +49,13 @@ public struct StaticManifest: Sendable {
         var cacheName = paths[cleanName]
         if cacheName == nil {
             if strict { throw LookupError.missingEntry(cleanName) }
-            guard let md5 = try? MD5.hex(file: root + "/" + cleanName) else { throw LookupError.missingFile(cleanName) }
+            // Django refuses names that leave STATIC_ROOT (SuspiciousFileOperation).
+            guard !cleanName.hasPrefix("/"), !cleanName.split(separator: "/").contains(".."),
+                let content = FileManager.default.contents(atPath: root + "/" + cleanName)
+            else {
+                throw LookupError.missingFile(cleanName)
+            }
+            let md5 = MD5.hex([UInt8](content))
             let (directory, file) = PythonURL.split(cleanName)
             let (stem, ext) = PythonURL.splitext(file)
             cacheName = directory.isEmpty ? "\(stem).\(md5.prefix(12))\(ext)" : "\(directory)/\(stem).\(md5.prefix(12))\(ext)"

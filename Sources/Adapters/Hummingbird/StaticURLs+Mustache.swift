@@ -1,0 +1,24 @@
+import Foundation
+public import Logging
+public import Mustache
+public import WhiteNoiseSettings
+
+extension StaticURLs {
+    /// A swift-mustache lambda for templates: `{{#static}}css/app.css{{/static}}` renders
+    /// the file's URL (hashed, or on the CDN, as the settings say). Put it in the render
+    /// context under the name `static`.
+    ///
+    /// A Mustache lambda cannot fail a render, so a name missing from a strict manifest is
+    /// logged as an error naming the entry, and the unhashed URL is rendered instead.
+    public func mustacheLambda(logger: Logger = Logger(label: "whitenoise")) -> MustacheLambda {
+        MustacheLambda { (text: String) -> Any? in
+            let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                return try self.url(for: name)
+            } catch {
+                logger.error("whitenoise: {{#static}}\(name){{/static}}: \(error)")
+                return self.unhashedURL(for: name)
+            }
+        }
+    }
+}

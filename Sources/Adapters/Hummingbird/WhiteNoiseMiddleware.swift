@@ -1,0 +1,49 @@
+public import Hummingbird
+public import Logging
+import NIOPosix
+public import WhiteNoise
+import WhiteNoiseNIO
+public import WhiteNoiseSettings
+
+/// Serves static files in a Hummingbird app: static hits never reach the routes, misses pass
+/// through untouched.
+///
+/// ```swift
+/// router.add(middleware: try WhiteNoiseMiddleware(settings: .load()))
+/// ```
+/// All HTTP decisions are the engine's (``StaticFiles``); this only translates. Small files
+/// go out from memory in one write, large ones are read in chunks on NIO's thread pool as the
+/// client takes them (Hummingbird has no sendfile path).
+public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The engine.
+    public let files: StaticFiles
+
+    /// A middleware serving `files`.
+    public init(files: StaticFiles) {
+        self.files = files
+    }
+
+    /// A middleware configured from settings (see ``WhiteNoiseSettings``).
+    public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise")) throws {
+        self.init(files: try StaticFiles(settings: settings, logger: logger))
+    }
+
+    /// Answers static hits; passes everything else to `next`.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let answer = files.respond(to: request.head) else { return try await next(request, context) }
+        let body: ResponseBody
+        switch answer.body {
+        case .empty:
+            body = ResponseBody()
+        case .bytes(let bytes):
+            body = ResponseBody(byteBuffer: bytes)
+        case .file, .multipart:
+            let content = answer.body
+            body = ResponseBody(contentLength: Int(content.count)) { writer in
+                try await content.forEachChunk(threadPool: .singleton) { try await writer.write($0) }
+                try await writer.finish(nil)
+            }
+        }
+        return Response(status: answer.status, headers: answer.headerFields, body: body)
+    }
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import NIOCore
+public import NIOPosix
+public import WhiteNoise
+
+extension StaticResponse.Body {
+    /// The body as a sequence of buffers, for frameworks that cannot send a `FileRegion`
+    /// (Vapor, Hummingbird): bytes in memory as they are, file regions read in `chunkSize`
+    /// pieces on `threadPool`. `write` is awaited before the next chunk is read, so a slow
+    /// client holds at most one chunk in memory (back-pressure comes from the framework's writer).
+    ///
+    /// - Throws: ``FileChangedError`` when a file got shorter than the response promised; the
+    ///   adapter must then abort the response rather than send fewer bytes than announced.
+    public func forEachChunk(threadPool: NIOThreadPool, allocator: ByteBufferAllocator = ByteBufferAllocator(),
+                             chunkSize: Int = 128 * 1024, _ write: (ByteBuffer) async throws -> Void) async throws {
+        switch self {
+        case .empty: return
+        case .bytes(let bytes): try await write(bytes)
+        case .file(let slice): try await Self.stream(slice, threadPool: threadPool, allocator: allocator, chunkSize: chunkSize, write)
+        case .multipart(let parts):
+            for part in parts {
+                switch part {
+                case .bytes(let bytes): try await write(bytes)
+                case .file(let slice): try await Self.stream(slice, threadPool: threadPool, allocator: allocator, chunkSize: chunkSize, write)
+                }
+            }
+        }
+    }
+
+    private static func stream(_ slice: FileSlice, threadPool: NIOThreadPool, allocator: ByteBufferAllocator, chunkSize: Int,
+                               _ write: (ByteBuffer) async throws -> Void) async throws {
+        var offset = slice.offset
+        let end = slice.offset + slice.length
+        let file = slice.file
+        while offset < end {
+            let count = Int(min(Int64(chunkSize), end - offset))
+            let at = offset
+            let chunk = try await threadPool.runIfActive { try file.read(offset: at, count: count, allocator: allocator) }
+            try await write(chunk)
+            offset += Int64(count)
+        }
+    }
+
+    /// Whether sending the body needs file reads (a thread pool) rather than only memory.
+    public var readsFiles: Bool {
+        switch self {
+        case .empty, .bytes: return false
+        case .file: return true
+        case .multipart(let parts): return parts.contains { if case .file = $0 { return true } else { return false } }
+        }
+    }
+}
+
+/// The `Date` field value for now (RFC 9110 IMF-fixdate), for adapters whose framework does
+/// not add one.
+public func httpDateNow() -> String { HTTPDate.format(Int64(time(nil))) }

@@ -1,0 +1,65 @@
+import HTTPTypes
+public import Vapor
+public import WhiteNoise
+import WhiteNoiseNIO
+public import WhiteNoiseSettings
+
+/// Serves static files in a Vapor app: static hits never reach routing, misses pass through
+/// untouched.
+///
+/// ```swift
+/// app.middleware.use(try WhiteNoiseMiddleware(settings: .load()), at: .beginning)
+/// ```
+/// All HTTP decisions are the engine's (``StaticFiles``); this only translates. Bodies are
+/// marked so that Vapor's response compression never re-compresses them; small files go
+/// out from memory, large ones are read in chunks on the app's thread pool as the client
+/// takes them (Vapor has no sendfile path).
+public struct WhiteNoiseMiddleware: AsyncMiddleware {
+    /// The engine.
+    public let files: StaticFiles
+
+    /// A middleware serving `files`.
+    public init(files: StaticFiles) {
+        self.files = files
+    }
+
+    /// A middleware configured from settings (see ``WhiteNoiseSettings``).
+    public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise")) throws {
+        self.init(files: try StaticFiles(settings: settings, logger: logger))
+    }
+
+    /// Answers static hits; passes everything else to `next`.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let method = HTTPRequest.Method(request.method.rawValue) else { return try await next.respond(to: request) }
+        var fields = RequestFields()
+        for (name, value) in request.headers { fields.add(lowercasedName: name.lowercased(), value: value) }
+        guard let answer = files.respond(method: method, target: request.url.string, fields: fields) else {
+            return try await next.respond(to: request)
+        }
+        return Self.response(answer, request: request)
+    }
+
+    static func response(_ answer: StaticResponse, request: Request) -> Response {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(answer.headerFields.count + 1)
+        for field in answer.headerFields { headers.add(name: field.name.rawName, value: field.value) }
+        headers.responseCompression = .disable
+        let body: Response.Body
+        switch answer.body {
+        case .empty:
+            body = .empty
+        case .bytes(let bytes):
+            body = .init(buffer: bytes, byteBufferAllocator: request.byteBufferAllocator)
+        case .file, .multipart:
+            let threadPool = request.application.threadPool
+            let content = answer.body
+            body = .init(managedAsyncStream: { writer in
+                try await content.forEachChunk(threadPool: threadPool, allocator: request.byteBufferAllocator) {
+                    try await writer.writeBuffer($0)
+                }
+            }, count: Int(content.count), byteBufferAllocator: request.byteBufferAllocator)
+        }
+        return Response(status: HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase),
+                        version: request.version, headersNoUpdate: headers, body: body)
+    }
+}

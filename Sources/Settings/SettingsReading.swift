@@ -1,0 +1,128 @@
+import Configuration
+import Foundation
+import WhiteNoise
+
+/// Reads each key through the provider stack and turns its text into a typed setting, with
+/// errors that say where the winning value came from.
+struct SettingsReading {
+    let reader: ConfigReader
+    let file: String?
+    let lines: [String: Int]
+    let overrides: [String: String]
+    let environment: [String: String]
+
+    /// Where `key`'s value comes from, and the folder its relative paths resolve against.
+    private func source(_ key: String) -> (name: String, line: Int?, base: String) {
+        let cwd = FileManager.default.currentDirectoryPath
+        if overrides[key] != nil { return ("command line", nil, cwd) }
+        if environment[key] != nil { return ("environment variable \(key)", nil, cwd) }
+        let folder = file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? cwd
+        return (file ?? "settings", lines[key], folder)
+    }
+
+    private func fail(_ key: String, _ value: String, _ problem: String) -> SettingsError {
+        let s = source(key)
+        return SettingsError(file: s.name, line: s.line, key: key, value: value, problem: problem)
+    }
+
+    private func text(_ key: String) -> String? { reader.string(forKey: ConfigKey([key])) }
+    private func list(_ key: String) -> [String]? { reader.stringArray(forKey: ConfigKey([key])) }
+
+    private func bool(_ key: String) throws(SettingsError) -> Bool? {
+        guard let value = text(key) else { return nil }
+        switch value.lowercased() {
+        case "": return nil
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw fail(key, value, "expected true or false (also yes/no, on/off, 1/0)")
+        }
+    }
+
+    private func path(_ key: String) throws(SettingsError) -> String? {
+        guard let value = text(key), !value.isEmpty else { return nil }
+        return absolute(value, key: key)
+    }
+
+    private func absolute(_ value: String, key: String) -> String {
+        let expanded = (value as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
+        return URL(fileURLWithPath: source(key).base + "/" + expanded).standardizedFileURL.path
+    }
+
+    mutating func apply(to s: inout WhiteNoiseSettings) throws(SettingsError) {
+        s.debug = try bool("DEBUG") ?? false
+        if let url = text("STATIC_URL") {
+            guard !url.isEmpty, url.hasSuffix("/") else {
+                throw fail("STATIC_URL", url, "must end with a slash, e.g. /static/ or https://cdn.example.com/static/")
+            }
+            s.staticURL = url
+        }
+        s.staticRoot = try path("STATIC_ROOT")
+        for item in list("STATICFILES_DIRS") ?? [] {
+            var prefix = ""
+            var dir = item
+            if let eq = item.firstIndex(of: "="), !item[..<eq].contains("/") {
+                prefix = String(item[..<eq])
+                dir = String(item[item.index(after: eq)...])
+            }
+            guard !dir.isEmpty else { throw fail("STATICFILES_DIRS", item, "an entry must be a folder, or prefix=folder") }
+            s.staticfilesDirs.append(.init(prefix: prefix, path: absolute(dir, key: "STATICFILES_DIRS")))
+        }
+        if let name = text("STORAGE"), !name.isEmpty {
+            guard let kind = StorageKind(name: name) else {
+                throw fail("STORAGE", name, "unknown storage; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", ")) (or Django's/WhiteNoise's dotted names)")
+            }
+            s.storage = kind
+        }
+        if let script = text("FORCE_SCRIPT_NAME"), !script.isEmpty {
+            guard script.hasPrefix("/") else { throw fail("FORCE_SCRIPT_NAME", script, "must be a path starting with /, e.g. /app") }
+            s.forceScriptName = script
+        }
+        s.root = try path("WHITENOISE_ROOT")
+        if let value = text("WHITENOISE_MAX_AGE") {
+            switch value.lowercased() {
+            case "", "none", "null": s.maxAge = .none
+            default:
+                guard let n = Int(value), n >= 0 else {
+                    throw fail("WHITENOISE_MAX_AGE", value, "expected a whole number of seconds (0 or more), or none for no Cache-Control")
+                }
+                s.maxAge = .seconds(n)
+            }
+        }
+        s.autorefresh = try bool("WHITENOISE_AUTOREFRESH")
+        s.useFinders = try bool("WHITENOISE_USE_FINDERS")
+        if let value = text("WHITENOISE_INDEX_FILE") {
+            switch value.lowercased() {
+            case "", "false", "no", "off", "0", "none": s.indexFile = nil
+            case "true", "yes", "on", "1": s.indexFile = "index.html"
+            default:
+                guard !value.contains("/") else { throw fail("WHITENOISE_INDEX_FILE", value, "expected a file name (no /), true for index.html, or false") }
+                s.indexFile = value
+            }
+        }
+        for item in list("WHITENOISE_MIMETYPES") ?? [] {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex, item.index(after: eq) != item.endIndex else {
+                throw fail("WHITENOISE_MIMETYPES", item, "expected .extension=type or filename=type, e.g. .foo=application/x-foo")
+            }
+            let type = String(item[item.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+            guard type.split(separator: "/").count == 2 else {
+                throw fail("WHITENOISE_MIMETYPES", item, "\(type) is not a media type (type/subtype)")
+            }
+            s.mimeTypes[String(item[..<eq]).trimmingCharacters(in: .whitespaces)] = type
+        }
+        if let charset = text("WHITENOISE_CHARSET") { s.charset = charset }
+        s.allowAllOrigins = try bool("WHITENOISE_ALLOW_ALL_ORIGINS") ?? true
+        if let regex = text("WHITENOISE_IMMUTABLE_FILE_TEST"), !regex.isEmpty {
+            do { _ = try NSRegularExpression(pattern: regex) } catch {
+                throw fail("WHITENOISE_IMMUTABLE_FILE_TEST", regex, "not a valid regular expression (e.g. ^.+\\.[0-9a-f]{12}\\..+$)")
+            }
+            s.immutableFileTest = regex
+        }
+        if let skip = list("WHITENOISE_SKIP_COMPRESS_EXTENSIONS") {
+            s.skipCompressExtensions = skip.map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
+        }
+        s.keepOnlyHashedFiles = try bool("WHITENOISE_KEEP_ONLY_HASHED_FILES") ?? false
+        s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
+        if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixSetting = prefix }
+    }
+}

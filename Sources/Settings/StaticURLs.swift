@@ -1,0 +1,60 @@
+import WhiteNoise
+
+/// Turns a static file's name into the URL a page should link, as Django's `{% static %}` does
+/// with the configured storage: `STATIC_URL` + the hashed name from `staticfiles.json`
+/// (query and fragment kept), or the name itself in `DEBUG` or with an unhashed storage.
+/// Template helpers (Leaf's `#static`, the Mustache `static` lambda) use it.
+///
+/// The manifest is read once, when the resolver is made; a new deployment restarts the app.
+public struct StaticURLs: Sendable {
+    /// The base URL names are joined to (`STATIC_URL`, under `FORCE_SCRIPT_NAME` if relative).
+    public let baseURL: String
+    private let manifest: StaticManifest?
+    private let strict: Bool
+    private let djangoURLFunction: Bool
+
+    /// A resolver for `settings`. Reads `STATIC_ROOT/staticfiles.json` when the storage hashes
+    /// names and `DEBUG` is off (a missing manifest is an empty one, as in Django).
+    /// - Throws: ``StaticManifest/LookupError/unreadableManifest(path:)`` for a manifest that is
+    ///   not Django's format, ``SettingsError`` when a hashing storage has no `STATIC_ROOT`.
+    public init(settings: WhiteNoiseSettings) throws {
+        baseURL = settings.staticBaseURL
+        strict = settings.manifestStrict
+        djangoURLFunction = settings.storage.hashes
+        if settings.storage.hashes, !settings.debug {
+            guard let root = settings.staticRoot else {
+                throw SettingsError(file: settings.settingsFile ?? "settings", key: "STATIC_ROOT",
+                                    problem: "is not set, but STORAGE=\(settings.storage.rawValue) reads its manifest from it")
+            }
+            manifest = try StaticManifest(root: root)
+        } else {
+            manifest = nil
+        }
+    }
+
+    /// The URL for `name` (e.g. `css/app.css` → `/static/css/app.3f1a9c0b7d2e.css`).
+    /// - Throws: ``StaticManifest/LookupError/missingEntry(_:)`` in strict mode when the
+    ///   manifest has no entry for the name (run collectstatic, or fix the name).
+    public func url(for name: String) throws -> String {
+        guard djangoURLFunction else { return storageURL(name) }
+        // ManifestFilesMixin._url
+        var hashedName = name
+        var fragment = ""
+        if let manifest {
+            let (clean, frag) = PythonURL.urldefrag(name)
+            fragment = frag
+            if !PythonURL.urlsplit(clean).path.hasSuffix("/") {
+                hashedName = try manifest.storedName(clean, strict: strict)
+            }
+        }
+        return PythonURL.manifestURL(base: baseURL, hashedName: hashedName, originalName: name, fragment: fragment)
+    }
+
+    /// The URL for `name` without consulting the manifest (what `DEBUG` gives).
+    public func unhashedURL(for name: String) -> String {
+        djangoURLFunction ? PythonURL.unquote(storageURL(name)) : storageURL(name)
+    }
+
+    /// `FileSystemStorage.url`.
+    private func storageURL(_ name: String) -> String { PythonURL.storageURL(base: baseURL, name: name) }
+}

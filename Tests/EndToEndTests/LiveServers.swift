@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import Testing
+import Hummingbird
+import Logging
+import NIOCore
+import Vapor
+import WhiteNoise
+import WhiteNoiseHummingbird
+import WhiteNoiseTestSupport
+import WhiteNoiseVapor
+
+/// The three servers the behaviour suite runs against, each over real loopback HTTP: the
+/// standalone NIO server, a Vapor app and a Hummingbird app (both with the WhiteNoise
+/// middleware in front of a route and a catch-all that answers what the middleware passes on).
+enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case nio, vapor, hummingbird
+
+    var testDescription: String { rawValue }
+
+    /// Whether a miss reaches an application behind the middleware (which marks its answers
+    /// with `X-Answered-By: app`).
+    var hasApp: Bool { self != .nio }
+}
+
+/// Runs `body` against a live `server` for `files`, and always stops the server.
+func withLiveServer(_ files: StaticFiles, on server: ServerKind, _ body: (Int) async throws -> Void) async throws {
+    switch server {
+    case .nio:
+        try await WhiteNoiseTestSupport.withLiveServer(files, body)
+    case .vapor:
+        try await withVaporServer(files) { port in try await offCooperativePool { try await body(port) } }
+    case .hummingbird:
+        try await withHummingbirdServer(files) { port in try await offCooperativePool { try await body(port) } }
+    }
+}
+
+private func quietLogger(_ label: String) -> Logging.Logger {
+    var logger = Logging.Logger(label: label)
+    logger.logLevel = .critical
+    return logger
+}
+
+private func withVaporServer(_ files: StaticFiles, _ body: (Int) async throws -> Void) async throws {
+    let app = try await Vapor.Application.make(.testing)
+    app.logger = quietLogger("test.vapor")
+    app.http.server.configuration.hostname = "127.0.0.1"
+    app.http.server.configuration.port = 0
+    // Response compression on: the middleware must stop Vapor from re-compressing its bodies
+    // (every body and Content-Length assertion of the suite would catch it).
+    app.http.server.configuration.responseCompression = .enabled
+    app.middleware.use(WhiteNoiseVapor.WhiteNoiseMiddleware(files: files), at: .beginning)
+    app.get("app") { _ in "from the app" }
+    app.get("static", "shadowed.css") { _ in "from the app" }
+    app.on(.GET, "**") { _ -> Vapor.Response in
+        Vapor.Response(status: .notFound, headers: ["Cache-Control": "no-store", "X-Answered-By": "app"], body: "not found")
+    }
+    do {
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        guard let port = app.http.server.shared.localAddress?.port else { throw VaporTestServerError() }
+        try await body(port)
+    } catch {
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+        throw error
+    }
+    await app.server.shutdown()
+    try await app.asyncShutdown()
+}
+
+private struct VaporTestServerError: Error {}
+
+private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async throws -> Void) async throws {
+    let router = Router()
+    router.add(middleware: WhiteNoiseHummingbird.WhiteNoiseMiddleware<BasicRequestContext>(files: files))
+    router.get("app") { _, _ in "from the app" }
+    router.get("static/shadowed.css") { _, _ in "from the app" }
+    // Hummingbird's trie does not backtrack from `static/` to `**`: both need the catch-all.
+    for pattern in ["**", "static/**"] {
+        router.get(RouterPath(pattern)) { _, _ -> Hummingbird.Response in
+            Hummingbird.Response(status: .notFound, headers: [.cacheControl: "no-store", HTTPField.Name("X-Answered-By")!: "app"],
+                                 body: ResponseBody(byteBuffer: ByteBuffer(string: "not found")))
+        }
+    }
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Hummingbird.Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+        logger: quietLogger("test.hummingbird"))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port != 0 else { throw VaporTestServerError() }
+        do {
+            try await body(port)
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+        group.cancelAll()
+    }
+}
