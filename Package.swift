@@ -103,6 +103,16 @@ let package = Package(
             ],
             path: "Sources/Adapters/Hummingbird"
         ),
+        // The sample MVC app: Vapor + Leaf, configured only by its settings file.
+        .executableTarget(
+            name: "SampleMVC",
+            dependencies: [
+                "WhiteNoiseVapor", "WhiteNoiseSettings", "WhiteNoiseStorage",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            path: "Examples/SampleMVC/Sources"
+        ),
         // The `whitenoise` command.
         .executableTarget(
             name: "WhiteNoiseCLI",
@@ -168,6 +178,11 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The sample app in a real headless browser.
+        .testTarget(
+            name: "SampleMVCTests",
+            dependencies: ["WhiteNoiseTestSupport"]
         ),
         .testTarget(
             name: "WhiteNoiseNIOTests",

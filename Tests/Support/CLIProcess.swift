@@ -18,10 +18,12 @@ public final class CLIProcess: @unchecked Sendable {
     private var stdoutBuffer = Data()
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Starts `whitenoise` with `arguments`.
-    public init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.executable)
+    /// Starts `whitenoise` (or another executable of the package, by product name) with
+    /// `arguments`, and `environment` added to this process's environment.
+    public init(_ arguments: [String], product: String = "whitenoise", environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(product)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         let exited = self.exited
