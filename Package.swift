@@ -214,5 +214,15 @@ if Context.environment["WHITENOISE_BENCHMARKS"] != nil {
             ],
             path: "Benchmarks/Sources/Bench"
         ),
+        .executableTarget(
+            name: "whitenoise-framework-bench",
+            dependencies: [
+                "WhiteNoise", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Sources/FrameworkBench"
+        ),
     ]
 }

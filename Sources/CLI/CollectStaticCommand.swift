@@ -69,7 +69,6 @@ struct CollectStaticCommand: ParsableCommand {
         var logger = Logger(label: "whitenoise.collectstatic") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbosity >= 2 ? .debug : (verbosity == 1 ? .notice : .error)
         let loaded = try settings.load()
-        let environment = ProcessInfo.processInfo.environment
         let fromEnvironment = loaded == nil ? try Self.environmentOnly() : nil
         let base = loaded ?? fromEnvironment!
         guard let root = staticRoot ?? base.staticRoot else {
@@ -82,7 +81,7 @@ struct CollectStaticCommand: ParsableCommand {
         var options = CollectStaticOptions(staticRoot: root, sources: dirs)
         if let storage {
             options.storage = StorageKind(name: storage)!
-        } else if loaded != nil || environment["STORAGE"] != nil {
+        } else if base.configuredKeys.contains("STORAGE") {
             options.storage = base.storage
         }
         options.staticURL = staticURL ?? base.staticBaseURL

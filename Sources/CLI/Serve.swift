@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try settings.load()
-        if loaded != nil, root != nil { throw ValidationError("give ROOT or --settings FILE, not both") }
+        if loaded != nil, root != nil { throw ValidationError("give ROOT, or --settings FILE (and --set KEY=VALUE), not both") }
         if loaded == nil, root == nil { throw ValidationError("give the directory to serve (ROOT), or --settings FILE") }
         if let root, !isDirectory(root) {
             throw ValidationError("no directory at '\(root)': ROOT must be an existing directory")

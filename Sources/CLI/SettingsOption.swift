@@ -9,6 +9,9 @@ struct SettingsOption: ParsableArguments {
     @Option(name: .customLong("settings"), help: "A settings file (settings.env, .json or .yaml); default: $WHITENOISE_SETTINGS.")
     var file: String?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one setting, e.g. --set WHITENOISE_MAX_AGE=3600 (repeatable; wins over the file and the environment).", valueName: "KEY=VALUE"))
+    var assignments: [String] = []
+
     /// The settings file to read, if one was named.
     var path: String? {
         if let file { return file }
@@ -16,11 +19,24 @@ struct SettingsOption: ParsableArguments {
         return nil
     }
 
-    /// The settings, or `nil` when no file was named.
+    /// `--set` values by key.
+    func overrides() throws -> [String: String] {
+        var values: [String: String] = [:]
+        for assignment in assignments {
+            guard let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex else {
+                throw ValidationError("--set takes KEY=VALUE, e.g. --set WHITENOISE_MAX_AGE=3600; got '\(assignment)'")
+            }
+            values[String(assignment[..<eq])] = String(assignment[assignment.index(after: eq)...])
+        }
+        return values
+    }
+
+    /// The settings, or `nil` when no file was named and nothing was `--set`.
     func load() throws -> WhiteNoiseSettings? {
-        guard let path else { return nil }
+        let overrides = try overrides()
+        guard path != nil || !overrides.isEmpty else { return nil }
         do {
-            return try WhiteNoiseSettings.load(file: path)
+            return try WhiteNoiseSettings.load(file: path, overrides: overrides)
         } catch {
             throw ValidationError(error.description)
         }

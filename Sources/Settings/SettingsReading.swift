@@ -25,10 +25,23 @@ struct SettingsReading {
         return SettingsError(file: s.name, line: s.line, key: key, value: value, problem: problem)
     }
 
-    private func text(_ key: String) -> String? { reader.string(forKey: ConfigKey([key])) }
-    private func list(_ key: String) -> [String]? { reader.stringArray(forKey: ConfigKey([key])) }
+    /// Keys that had a value from some source, for callers whose own default differs.
+    private(set) var configured: Set<String> = []
 
-    private func bool(_ key: String) throws(SettingsError) -> Bool? {
+    private mutating func text(_ key: String) -> String? {
+        let value = reader.string(forKey: ConfigKey([key]))
+        if value != nil { configured.insert(key) }
+        return value
+    }
+
+    /// A list without empty items (an empty variable or value is an empty list).
+    private mutating func list(_ key: String) -> [String]? {
+        let value = reader.stringArray(forKey: ConfigKey([key]))?.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if value != nil { configured.insert(key) }
+        return value
+    }
+
+    private mutating func bool(_ key: String) throws(SettingsError) -> Bool? {
         guard let value = text(key) else { return nil }
         switch value.lowercased() {
         case "": return nil
@@ -38,7 +51,7 @@ struct SettingsReading {
         }
     }
 
-    private func path(_ key: String) throws(SettingsError) -> String? {
+    private mutating func path(_ key: String) throws(SettingsError) -> String? {
         guard let value = text(key), !value.isEmpty else { return nil }
         return absolute(value, key: key)
     }
@@ -124,5 +137,6 @@ struct SettingsReading {
         s.keepOnlyHashedFiles = try bool("WHITENOISE_KEEP_ONLY_HASHED_FILES") ?? false
         s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
         if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixSetting = prefix }
+        s.configuredKeys = configured
     }
 }

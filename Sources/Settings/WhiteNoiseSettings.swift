@@ -72,6 +72,9 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     public var staticPrefixSetting: String?
     /// The settings file these settings came from, for messages (`nil` when built in code).
     public var settingsFile: String?
+    /// The keys that were given a value (by the file, the environment or an override), for
+    /// tools whose own default differs from Django's (e.g. the CLI's storage).
+    public var configuredKeys: Set<String> = []
 
     /// Default settings (Django's defaults with `STATIC_URL = "/static/"`).
     public init() {}

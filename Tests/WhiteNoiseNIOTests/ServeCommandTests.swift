@@ -22,6 +22,27 @@ import WhiteNoiseTestSupport
         #expect(s5 != 0 && e5.contains("--max-age"))
     }
 
+    @Test func servesFromASettingsFile() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("out/app.css", "body{}")
+        try tree.write("public/robots.txt", "User-agent: *")
+        try tree.write("settings.yaml", "STATIC_ROOT: out\nSTATIC_URL: https://cdn.example.com/assets/\nWHITENOISE_ROOT: public\n")
+        let server = try CLIProcess(["serve", "--settings", tree.root + "/settings.yaml", "--set", "WHITENOISE_MAX_AGE=7", "--port", "0"])
+        defer {
+            server.signal(SIGTERM)
+            _ = server.waitForExit()
+        }
+        let line = try #require(server.waitForLine(containing: "listening on"))
+        let port = try #require(Int(line.split(separator: ":").last ?? ""))
+        let c = try RawHTTPConnection(port: port)
+        let css = try c.request("GET", "/assets/app.css")  // the path of the CDN's STATIC_URL
+        #expect(css.text == "body{}" && css["cache-control"] == "max-age=7, public")
+        #expect(try c.request("GET", "/robots.txt").status == 200)
+        let (bad, _, err) = try CLIProcess.run(["serve", tree.root, "--settings", tree.root + "/settings.yaml"])
+        #expect(bad != 0 && err.contains("not both"))
+    }
+
     @Test(arguments: [SIGTERM, SIGINT])
     func servesAndShutsDownGracefullyOnSignal(_ sig: Int32) throws {
         let tree = try TempTree()

@@ -215,4 +215,29 @@ import WhiteNoiseTestSupport
         let (notFound, _, nfErr) = try CLIProcess.run(["findstatic", "css/nope.css", "--source", src])
         #expect(notFound != 0 && nfErr.contains("No matching file found for 'css/nope.css'"))
     }
+
+    @Test func cliReadsTheSettingsFileAndFlagsOverrideIt() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        _ = try makeSite(t)
+        try t.write("settings.env", """
+            STATIC_ROOT=collected
+            STATICFILES_DIRS=src
+            STORAGE=ManifestStaticFilesStorage
+            WHITENOISE_KEEP_ONLY_HASHED_FILES=true
+            """)
+        let (status, out, err) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/settings.env"])
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("static files copied") && !out.contains("variants compressed"))  // a manifest storage, no compression
+        #expect(FileManager.default.fileExists(atPath: t.root + "/collected/staticfiles.json"))
+        #expect(!FileManager.default.fileExists(atPath: t.root + "/collected/css/app.css"))  // only hashed files kept
+        // --set wins over the file; a bad key names the file, the key and the closest valid one.
+        let (s2, _, e2) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/settings.env", "--set", "STORAGE=Bogus"])
+        #expect(s2 != 0 && e2.contains("command line") && e2.contains("STORAGE") && e2.contains("Bogus"))
+        try t.write("typo.env", "STATIC_ROOTS=x\n")
+        let (s3, _, e3) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/typo.env"])
+        #expect(s3 != 0 && e3.contains("typo.env:1") && e3.contains("did you mean STATIC_ROOT?"))
+        let (s4, _, e4) = try CLIProcess.run(["collectstatic", "--source", t.root + "/src"])
+        #expect(s4 != 0 && e4.contains("STATIC_ROOT is not set"))
+    }
 }

@@ -1,9 +1,9 @@
 public import Hummingbird
 public import Logging
 import NIOPosix
-public import WhiteNoise
+@_exported public import WhiteNoise
 import WhiteNoiseNIO
-public import WhiteNoiseSettings
+@_exported public import WhiteNoiseSettings
 
 /// Serves static files in a Hummingbird app: static hits never reach the routes, misses pass
 /// through untouched.

@@ -1,8 +1,8 @@
 import HTTPTypes
 public import Vapor
-public import WhiteNoise
+@_exported public import WhiteNoise
 import WhiteNoiseNIO
-public import WhiteNoiseSettings
+@_exported public import WhiteNoiseSettings
 
 /// Serves static files in a Vapor app: static hits never reach routing, misses pass through
 /// untouched.
