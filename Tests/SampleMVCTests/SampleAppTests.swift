@@ -4,7 +4,7 @@ import WhiteNoiseTestSupport
 
 /// The sample app, started as its own process from a copy of `Examples/SampleMVC`, driven by
 /// a real headless Chromium (Debian's) over the DevTools protocol.
-@Suite struct SampleAppBrowserTests {
+@Suite struct SampleAppTests {
     static let sampleFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples/SampleMVC").path
 
@@ -81,6 +81,40 @@ import WhiteNoiseTestSupport
         #expect(report.checks["greeting"] == "Hello from WhiteNoise!")
         #expect(report.checks["fontLoaded"] == "true")
         #expect(report.checks["imagesDecoded"] == "4")
+    }
+
+    /// Vapor has no sendfile path: large files are read in chunks as the client takes them.
+    /// Four clients that stop reading after a little of a 24 MiB file must not make the app
+    /// hold the files in memory, and every byte still arrives once they read again.
+    @Test func largeFilesStreamWithBackPressure() throws {
+        let tree = try copySample()
+        defer { tree.remove() }
+        let size = 24 << 20
+        try tree.write("assets/video/big.mp4", Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }))
+        let (app, url, _) = try start(tree)
+        defer {
+            app.signal(SIGKILL)
+            _ = app.waitForExit()
+        }
+        let port = try #require(Int(url.split(separator: ":").last ?? ""))
+        #expect(try RawHTTPConnection(port: port).request("GET", "/robots.txt").status == 200)
+        let baseline = try #require(app.residentKiB())
+        var slow: [RawHTTPConnection] = []
+        for _ in 0..<4 {
+            let c = try RawHTTPConnection(port: port, timeout: 60)
+            c.setReceiveBuffer(64 * 1024)
+            try c.send("GET /static/video/big.mp4 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try c.readSome(atLeast: 256 << 10) >= 256 << 10)
+            slow.append(c)
+        }
+        // Another client is served meanwhile; by then the app has done what it would do.
+        #expect(try RawHTTPConnection(port: port).request("GET", "/robots.txt").status == 200)
+        let during = try #require(app.residentKiB())
+        #expect(during - baseline < 24 * 1024, "the app's RSS grew by \(during - baseline) KiB while 4 readers were slow")
+        for c in slow {
+            let r = try c.readResponse()
+            #expect(r.status == 200 && r.body.count == size)
+        }
     }
 
     struct Report: Decodable {
