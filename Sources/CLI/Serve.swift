@@ -19,8 +19,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var settings: SettingsOption
 
-    @Option(help: "URL prefix the directory is served under.")
-    var prefix: String = "/"
+    @Option(help: "URL prefix the directory is served under (default /; with settings: WHITENOISE_STATIC_PREFIX).")
+    var prefix: String?
 
     @Option(help: "Address to bind.")
     var host: String = "127.0.0.1"
@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int = 8000
 
     @Option(name: .customLong("max-age"), help: "Cache-Control max-age in seconds for files that are not immutable, or 'none'.")
-    var maxAge: String = "60"
+    var maxAge: String?
 
     @Option(name: .customLong("index-file"), help: "Serve this file for directory URLs ending in '/'.")
     var indexFile: String?
@@ -40,8 +40,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-allow-all-origins"), help: "Do not send Access-Control-Allow-Origin: *.")
     var noAllowAllOrigins = false
 
-    @Option(help: "Charset added to text/* types ('' for none).")
-    var charset: String = "utf-8"
+    @Option(help: "Charset added to text/* types ('' for none; default utf-8).")
+    var charset: String?
 
     @Flag(help: "Development: look files up on every request (never escapes the root).")
     var autorefresh = false
@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
-        if maxAge != "none", Int(maxAge).map({ $0 < 0 }) ?? true {
+        if let maxAge, maxAge != "none", Int(maxAge).map({ $0 < 0 }) ?? true {
             throw ValidationError("--max-age must be a non-negative number of seconds or 'none', got '\(maxAge)'")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -67,8 +67,12 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try settings.load()
-        if loaded != nil, root != nil { throw ValidationError("give ROOT, or --settings FILE (and --set KEY=VALUE), not both") }
+        // An explicit ROOT serves that directory (a WHITENOISE_SETTINGS in the environment is
+        // then not used); otherwise the settings say what to serve, and these flags override them.
+        if root != nil, settings.file != nil || !settings.assignments.isEmpty {
+            throw ValidationError("give ROOT, or --settings FILE (and --set KEY=VALUE), not both")
+        }
+        let loaded = root == nil ? try settings.load(overriding: settingFlags()) : nil
         if loaded == nil, root == nil { throw ValidationError("give the directory to serve (ROOT), or --settings FILE") }
         if let root, !isDirectory(root) {
             throw ValidationError("no directory at '\(root)': ROOT must be an existing directory")
@@ -81,20 +85,20 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "whitenoise")
         var config = StaticFilesConfiguration()
-        config.maxAge = maxAge == "none" ? nil : Int(maxAge)
+        config.maxAge = (maxAge ?? "60") == "none" ? nil : Int(maxAge ?? "60")
         config.indexFile = indexFile
         if let immutableFileTest { config.immutableFileTest = .regex(immutableFileTest) }
         config.allowAllOrigins = !noAllowAllOrigins
-        config.charset = charset.isEmpty ? nil : charset
+        config.charset = (charset ?? "utf-8").isEmpty ? nil : (charset ?? "utf-8")
         config.autorefresh = autorefresh
         config.allowUnsafeSymlinks = allowUnsafeSymlinks
         var files: StaticFiles
         do {
             if let loaded {
-                files = try StaticFiles(settings: loaded, logger: logger)
+                files = try StaticFiles(settings: loaded, logger: logger) { $0.allowUnsafeSymlinks = allowUnsafeSymlinks }
             } else {
                 files = try StaticFiles(configuration: config, logger: logger)
-                files.addFiles(root: root!, prefix: prefix)
+                files.addFiles(root: root!, prefix: prefix ?? "/")
             }
         } catch let error as CustomStringConvertible {
             throw ValidationError(error.description)
@@ -120,6 +124,19 @@ struct Serve: AsyncParsableCommand {
             break
         }
         try await server.shutdown()
+    }
+
+    /// The engine flags that were given, as the settings they override.
+    func settingFlags() -> [String: String] {
+        var values: [String: String] = [:]
+        values["WHITENOISE_STATIC_PREFIX"] = prefix
+        values["WHITENOISE_MAX_AGE"] = maxAge
+        values["WHITENOISE_INDEX_FILE"] = indexFile
+        values["WHITENOISE_IMMUTABLE_FILE_TEST"] = immutableFileTest
+        values["WHITENOISE_CHARSET"] = charset
+        if noAllowAllOrigins { values["WHITENOISE_ALLOW_ALL_ORIGINS"] = "false" }
+        if autorefresh { values["WHITENOISE_AUTOREFRESH"] = "true" }
+        return values
     }
 
     /// SIGINT and SIGTERM as an async stream (the default handlers are replaced).

@@ -31,10 +31,11 @@ struct SettingsOption: ParsableArguments {
         return values
     }
 
-    /// The settings, or `nil` when no file was named and nothing was `--set`.
-    func load() throws -> WhiteNoiseSettings? {
-        let overrides = try overrides()
-        guard path != nil || !overrides.isEmpty else { return nil }
+    /// The settings, or `nil` when no file was named and nothing was `--set`. `flags` are the
+    /// command's own flags as settings; `--set` wins over them.
+    func load(overriding flags: [String: String] = [:]) throws -> WhiteNoiseSettings? {
+        guard path != nil || !assignments.isEmpty else { return nil }
+        let overrides = flags.merging(try overrides()) { $1 }
         do {
             return try WhiteNoiseSettings.load(file: path, overrides: overrides)
         } catch {

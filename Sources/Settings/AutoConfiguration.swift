@@ -33,8 +33,12 @@ extension StaticFiles {
     ///
     /// - Throws: ``SettingsError`` when nothing could be served: no `STATIC_ROOT` in production
     ///   (no `DEBUG`, no finders) is a mistake, not an empty site.
-    public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise")) throws {
-        let configuration = StaticFilesConfiguration(settings: settings)
+    /// - Parameter adjust: changes options that have no setting (e.g. `addHeaders`,
+    ///   `allowUnsafeSymlinks`, the memory budget) before the files are scanned.
+    public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise"),
+                adjust: (inout StaticFilesConfiguration) -> Void = { _ in }) throws {
+        var configuration = StaticFilesConfiguration(settings: settings)
+        adjust(&configuration)
         if settings.staticRoot == nil, !settings.effectiveUseFinders {
             throw SettingsError(
                 file: settings.settingsFile ?? "settings", key: "STATIC_ROOT",

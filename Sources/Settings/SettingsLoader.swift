@@ -1,6 +1,6 @@
 import Configuration
 import Foundation
-public import WhiteNoise
+import WhiteNoise
 
 extension WhiteNoiseSettings {
     /// Every key a settings file may hold (DESIGN §4), each overridable by an environment

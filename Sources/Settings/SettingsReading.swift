@@ -136,7 +136,7 @@ struct SettingsReading {
         }
         s.keepOnlyHashedFiles = try bool("WHITENOISE_KEEP_ONLY_HASHED_FILES") ?? false
         s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
-        if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixSetting = prefix }
+        if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixOverride = prefix }
         s.configuredKeys = configured
     }
 }

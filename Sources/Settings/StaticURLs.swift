@@ -11,7 +11,7 @@ public struct StaticURLs: Sendable {
     public let baseURL: String
     private let manifest: StaticManifest?
     private let strict: Bool
-    private let djangoURLFunction: Bool
+    private let hashesNames: Bool
 
     /// A resolver for `settings`. Reads `STATIC_ROOT/staticfiles.json` when the storage hashes
     /// names and `DEBUG` is off (a missing manifest is an empty one, as in Django).
@@ -20,7 +20,7 @@ public struct StaticURLs: Sendable {
     public init(settings: WhiteNoiseSettings) throws {
         baseURL = settings.staticBaseURL
         strict = settings.manifestStrict
-        djangoURLFunction = settings.storage.hashes
+        hashesNames = settings.storage.hashes
         if settings.storage.hashes, !settings.debug {
             guard let root = settings.staticRoot else {
                 throw SettingsError(file: settings.settingsFile ?? "settings", key: "STATIC_ROOT",
@@ -36,7 +36,7 @@ public struct StaticURLs: Sendable {
     /// - Throws: ``StaticManifest/LookupError/missingEntry(_:)`` in strict mode when the
     ///   manifest has no entry for the name (run collectstatic, or fix the name).
     public func url(for name: String) throws -> String {
-        guard djangoURLFunction else { return storageURL(name) }
+        guard hashesNames else { return storageURL(name) }
         // ManifestFilesMixin._url
         var hashedName = name
         var fragment = ""
@@ -52,7 +52,7 @@ public struct StaticURLs: Sendable {
 
     /// The URL for `name` without consulting the manifest (what `DEBUG` gives).
     public func unhashedURL(for name: String) -> String {
-        djangoURLFunction ? PythonURL.unquote(storageURL(name)) : storageURL(name)
+        hashesNames ? PythonURL.unquote(storageURL(name)) : storageURL(name)
     }
 
     /// `FileSystemStorage.url`.

@@ -69,7 +69,7 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     /// `WHITENOISE_MANIFEST_STRICT`: a name missing from the manifest is an error.
     public var manifestStrict = true
     /// `WHITENOISE_STATIC_PREFIX` (`nil`: the path of `STATIC_URL` without `FORCE_SCRIPT_NAME`).
-    public var staticPrefixSetting: String?
+    public var staticPrefixOverride: String?
     /// The settings file these settings came from, for messages (`nil` when built in code).
     public var settingsFile: String?
     /// The keys that were given a value (by the file, the environment or an override), for
@@ -107,8 +107,8 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     /// `STATIC_URL` (a CDN's host dropped) without the `FORCE_SCRIPT_NAME` prefix, as `/x/`.
     public var staticPrefix: String {
         var prefix: String
-        if let staticPrefixSetting {
-            prefix = staticPrefixSetting
+        if let staticPrefixOverride {
+            prefix = staticPrefixOverride
         } else {
             prefix = PythonURL.urlsplit(staticBaseURL).path
             if let script = forceScriptName {

@@ -89,7 +89,10 @@ private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async thr
         onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
         logger: quietLogger("test.hummingbird"))
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        group.addTask {
+            defer { continuation.finish() }  // a server that fails to start ends the wait below
+            try await app.runService(gracefulShutdownSignals: [])
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port != 0 else { throw VaporTestServerError() }
         do {

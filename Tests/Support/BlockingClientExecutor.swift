@@ -12,6 +12,7 @@ public final class BlockingClientExecutor: TaskExecutor, @unchecked Sendable {
         queue = DispatchQueue(label: label)
     }
 
+    /// Runs `job` on this executor's queue.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }

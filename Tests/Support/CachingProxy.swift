@@ -50,6 +50,8 @@ public final class CachingProxy: @unchecked Sendable {
         }
     }
 
+    deinit { stop() }
+
     /// Stops varnishd (cache process and manager) by PID, reaps it, and removes its working
     /// directory.
     public func stop() {
@@ -74,6 +76,9 @@ public final class CachingProxy: @unchecked Sendable {
     private static func spawn(_ arguments: [String]) throws -> (pid_t, Int32) {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw ProxyError(message: "pipe: errno \(errno)") }
+        // Close-on-exec at once, so that no other child spawned meanwhile inherits an end (the
+        // read end would never see EOF); dup2 gives varnishd its own copy without the flag.
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

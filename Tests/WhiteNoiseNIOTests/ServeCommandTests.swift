@@ -28,7 +28,8 @@ import WhiteNoiseTestSupport
         try tree.write("out/app.css", "body{}")
         try tree.write("public/robots.txt", "User-agent: *")
         try tree.write("settings.yaml", "STATIC_ROOT: out\nSTATIC_URL: https://cdn.example.com/assets/\nWHITENOISE_ROOT: public\n")
-        let server = try CLIProcess(["serve", "--settings", tree.root + "/settings.yaml", "--set", "WHITENOISE_MAX_AGE=7", "--port", "0"])
+        let server = try CLIProcess(["serve", "--settings", tree.root + "/settings.yaml", "--set", "WHITENOISE_MAX_AGE=7",
+                                     "--charset", "latin-1", "--port", "0"])
         defer {
             server.signal(SIGTERM)
             _ = server.waitForExit()
@@ -38,9 +39,19 @@ import WhiteNoiseTestSupport
         let c = try RawHTTPConnection(port: port)
         let css = try c.request("GET", "/assets/app.css")  // the path of the CDN's STATIC_URL
         #expect(css.text == "body{}" && css["cache-control"] == "max-age=7, public")
+        #expect(css["content-type"] == "text/css; charset=latin-1")  // a flag overrides the settings
         #expect(try c.request("GET", "/robots.txt").status == 200)
         let (bad, _, err) = try CLIProcess.run(["serve", tree.root, "--settings", tree.root + "/settings.yaml"])
         #expect(bad != 0 && err.contains("not both"))
+        // An explicit ROOT is served even when WHITENOISE_SETTINGS names a settings file.
+        let plain = try CLIProcess(["serve", tree.root + "/out", "--port", "0"], environment: ["WHITENOISE_SETTINGS": tree.root + "/settings.yaml"])
+        defer {
+            plain.signal(SIGTERM)
+            _ = plain.waitForExit()
+        }
+        let plainLine = try #require(plain.waitForLine(containing: "listening on"))
+        let plainPort = try #require(Int(plainLine.split(separator: ":").last ?? ""))
+        #expect(try RawHTTPConnection(port: plainPort).request("GET", "/app.css").text == "body{}")
     }
 
     @Test(arguments: [SIGTERM, SIGINT])

@@ -30,7 +30,15 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Answers static hits; passes everything else to `next`.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let answer = files.respond(to: request.head) else { return try await next(request, context) }
+        let answer: StaticResponse?
+        if files.configuration.autorefresh {
+            // Development: every request stats (and may read) files; keep that off the cooperative pool.
+            let head = request.head
+            answer = try await NIOThreadPool.singleton.runIfActive { [files] in files.respond(to: head) }
+        } else {
+            answer = files.respond(to: request.head)
+        }
+        guard let answer else { return try await next(request, context) }
         let body: ResponseBody
         switch answer.body {
         case .empty:
@@ -39,8 +47,14 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
             body = ResponseBody(byteBuffer: bytes)
         case .file, .multipart:
             let content = answer.body
+            let logger = context.logger
             body = ResponseBody(contentLength: Int(content.count)) { writer in
-                try await content.forEachChunk(threadPool: .singleton) { try await writer.write($0) }
+                do {
+                    try await content.forEachChunk(threadPool: .singleton) { try await writer.write($0) }
+                } catch let error as FileChangedError {
+                    logger.warning("whitenoise: \(error); the response was cut short and the connection closed")
+                    throw error
+                }
                 try await writer.finish(nil)
             }
         }

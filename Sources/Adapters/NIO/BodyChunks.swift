@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import NIOCore
 public import NIOPosix
 public import WhiteNoise
@@ -43,16 +40,4 @@ extension StaticResponse.Body {
         }
     }
 
-    /// Whether sending the body needs file reads (a thread pool) rather than only memory.
-    public var readsFiles: Bool {
-        switch self {
-        case .empty, .bytes: return false
-        case .file: return true
-        case .multipart(let parts): return parts.contains { if case .file = $0 { return true } else { return false } }
-        }
-    }
 }
-
-/// The `Date` field value for now (RFC 9110 IMF-fixdate), for adapters whose framework does
-/// not add one.
-public func httpDateNow() -> String { HTTPDate.format(Int64(time(nil))) }

@@ -18,7 +18,7 @@ extension HTTPRequest {
 
 extension HTTPHeaders {
     /// The header fields of a swift-http-types response, in order, for NIOHTTP1's encoder.
-    init(_ fields: HTTPFields) {
+    package init(_ fields: HTTPFields) {
         self.init()
         self.reserveCapacity(fields.count)
         for field in fields { self.add(name: field.name.rawName, value: field.value) }

@@ -33,16 +33,20 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
         guard let method = HTTPRequest.Method(request.method.rawValue) else { return try await next.respond(to: request) }
         var fields = RequestFields()
         for (name, value) in request.headers { fields.add(lowercasedName: name.lowercased(), value: value) }
-        guard let answer = files.respond(method: method, target: request.url.string, fields: fields) else {
-            return try await next.respond(to: request)
+        let target = request.url.string
+        let answer: StaticResponse?
+        if files.configuration.autorefresh {
+            // Development: every request stats (and may read) files; keep that off the event loop.
+            answer = try await request.application.threadPool.runIfActive { [files, fields] in files.respond(method: method, target: target, fields: fields) }
+        } else {
+            answer = files.respond(method: method, target: target, fields: fields)
         }
+        guard let answer else { return try await next.respond(to: request) }
         return Self.response(answer, request: request)
     }
 
     static func response(_ answer: StaticResponse, request: Request) -> Response {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(answer.headerFields.count + 1)
-        for field in answer.headerFields { headers.add(name: field.name.rawName, value: field.value) }
+        var headers = HTTPHeaders(answer.headerFields)
         headers.responseCompression = .disable
         let body: Response.Body
         switch answer.body {
@@ -53,9 +57,15 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
         case .file, .multipart:
             let threadPool = request.application.threadPool
             let content = answer.body
+            let logger = request.logger
             body = .init(managedAsyncStream: { writer in
-                try await content.forEachChunk(threadPool: threadPool, allocator: request.byteBufferAllocator) {
-                    try await writer.writeBuffer($0)
+                do {
+                    try await content.forEachChunk(threadPool: threadPool, allocator: request.byteBufferAllocator) {
+                        try await writer.writeBuffer($0)
+                    }
+                } catch let error as FileChangedError {
+                    logger.warning("whitenoise: \(error); the response was cut short and the connection closed")
+                    throw error
                 }
             }, count: Int(content.count), byteBufferAllocator: request.byteBufferAllocator)
         }

@@ -42,6 +42,25 @@ public struct StaticManifest: Sendable {
         paths = object["paths"] as? [String: String] ?? [:]
     }
 
+    /// `md5(file).hexdigest()`, read in 1 MiB chunks; `nil` unless a readable regular file.
+    private static func md5(ofFile path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let handle = FileHandle(forReadingAtPath: path)
+        else { return nil }
+        defer { try? handle.close() }
+        var digest = MD5()
+        do {
+            // `nil` (or an empty chunk) is the end of the file; an error is an unreadable file.
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { digest.update($0) }
+            }
+        } catch {
+            return nil
+        }
+        return digest.hexDigest()
+    }
+
     /// The stored (hashed) name for `name`, query and fragment kept.
     public func storedName(_ name: String, strict: Bool = true) throws -> String {
         var parsed = PythonURL.urlsplit(PythonURL.unquote(name))
@@ -51,11 +70,10 @@ public struct StaticManifest: Sendable {
             if strict { throw LookupError.missingEntry(cleanName) }
             // Django refuses names that leave STATIC_ROOT (SuspiciousFileOperation).
             guard !cleanName.hasPrefix("/"), !cleanName.split(separator: "/").contains(".."),
-                let content = FileManager.default.contents(atPath: root + "/" + cleanName)
+                let md5 = Self.md5(ofFile: root + "/" + cleanName)
             else {
                 throw LookupError.missingFile(cleanName)
             }
-            let md5 = MD5.hex([UInt8](content))
             let (directory, file) = PythonURL.split(cleanName)
             let (stem, ext) = PythonURL.splitext(file)
             cacheName = directory.isEmpty ? "\(stem).\(md5.prefix(12))\(ext)" : "\(directory)/\(stem).\(md5.prefix(12))\(ext)"
