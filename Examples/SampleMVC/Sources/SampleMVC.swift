@@ -58,6 +58,9 @@ enum SampleMVC {
         options.storage = settings.storage
         options.staticURL = settings.staticBaseURL
         options.keepOnlyHashedFiles = settings.keepOnlyHashedFiles
+        // Rewrite `import … from "./greet.js"` too (Django's opt-in), so that every asset the
+        // page loads, modules included, has a hashed, immutable URL.
+        options.jsModuleImports = true
         if let skip = settings.skipCompressExtensions { options.skipCompressExtensions = skip }
         let started = Date()
         let summary = try CollectStatic(options: options, logger: logger).run()
