@@ -74,7 +74,7 @@ struct CollectStaticCommand: ParsableCommand {
         guard let root = staticRoot ?? base.staticRoot else {
             throw ValidationError("STATIC_ROOT is not set: give --static-root DIR, or STATIC_ROOT in the settings file (--settings FILE)")
         }
-        let dirs = sources.isEmpty ? base.staticfilesDirs.map { Collector.Source(prefix: $0.prefix, path: $0.path) } : sources.map(Self.source)
+        let dirs = sources.isEmpty ? base.staticfilesDirs : sources.map(Self.source)
         guard !dirs.isEmpty else {
             throw ValidationError("no sources: give at least one --source DIR, or STATICFILES_DIRS in the settings file (--settings FILE)")
         }
@@ -142,7 +142,7 @@ struct FindStatic: ParsableCommand {
         var dirs = sources.map(CollectStaticCommand.source)
         if dirs.isEmpty {
             let base = try settings.load() ?? CollectStaticCommand.environmentOnly()
-            dirs = base.staticfilesDirs.map { Collector.Source(prefix: $0.prefix, path: $0.path) }
+            dirs = base.staticfilesDirs
         }
         guard !dirs.isEmpty else { throw ValidationError("no sources: give --source DIR, or --settings FILE with STATICFILES_DIRS") }
         var missing = false

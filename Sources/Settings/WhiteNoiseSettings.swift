@@ -18,18 +18,7 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     }
 
     /// A `STATICFILES_DIRS` entry: a folder, optionally under a prefix (Django's tuples).
-    public struct SourceDirectory: Sendable, Equatable {
-        /// The URL prefix inside `STATIC_ROOT` (`""` for none).
-        public var prefix: String
-        /// The folder (absolute once loaded).
-        public var path: String
-
-        /// A folder under `prefix`.
-        public init(prefix: String = "", path: String) {
-            self.prefix = prefix
-            self.path = path
-        }
-    }
+    public typealias SourceDirectory = WhiteNoise.SourceDirectory
 
     /// `DEBUG`: development mode (autorefresh, finders, max-age 0, unhashed URLs).
     public var debug = false

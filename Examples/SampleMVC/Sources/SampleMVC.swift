@@ -54,7 +54,7 @@ enum SampleMVC {
     /// up to date it only checks, and a missing or stale STATIC_ROOT is brought up to date.
     static func collectStatic(_ settings: WhiteNoiseSettings, logger: Logger) throws {
         guard let root = settings.staticRoot else { return }
-        var options = CollectStaticOptions(staticRoot: root, sources: settings.staticfilesDirs.map { .init(prefix: $0.prefix, path: $0.path) })
+        var options = CollectStaticOptions(staticRoot: root, sources: settings.staticfilesDirs)
         options.storage = settings.storage
         options.staticURL = settings.staticBaseURL
         options.keepOnlyHashedFiles = settings.keepOnlyHashedFiles

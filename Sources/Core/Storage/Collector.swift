@@ -1,22 +1,12 @@
 import Foundation
+public import WhiteNoise
 
 /// Collects source folders into `STATIC_ROOT` as Django's `collectstatic` finds and copies
 /// them: each source walked with files before subfolders in directory order (`os.scandir`),
 /// Django's ignore patterns (`CVS`, `.*`, `*~`), the first source winning for a path.
 public struct Collector {
     /// A source folder, optionally under a prefix (Django's `(prefix, path)` tuples).
-    public struct Source: Sendable, Equatable {
-        /// URL prefix inside `STATIC_ROOT` ("" for none).
-        public var prefix: String
-        /// The folder.
-        public var path: String
-
-        /// A source folder under `prefix`.
-        public init(prefix: String = "", path: String) {
-            self.prefix = prefix
-            self.path = path
-        }
-    }
+    public typealias Source = SourceDirectory
 
     /// Django's default ignore patterns.
     public static let defaultIgnorePatterns = ["CVS", ".*", "*~"]
