@@ -5,6 +5,7 @@
 # ROUNDS runs is compared, so the printed ratios hold on a noisy shared machine.
 #
 #   bash Benchmarks/http.sh            # DUR=5 ROUNDS=3 CONNS=64 by default
+#   ONLY=304 bash Benchmarks/http.sh   # only the cases whose name contains ONLY
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${DUR:-5}
@@ -124,6 +125,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 printf '%-18s %12s %12s %8s\n' case nginx whitenoise ratio
 for c in "${cases[@]}"; do
   IFS='|' read -r name path header status <<<"$c"
+  [[ -z "${ONLY:-}" || "$name" == *"$ONLY"* ]] || continue
   nh=${header/ETAG/$NGINX_ETAG}
   wh=${header/ETAG/$WN_ETAG}
   check $NGINX_PORT "$path" "$nh" "$status"
