@@ -179,6 +179,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A Hummingbird app in a child process, for memory measurements.
+        .executableTarget(
+            name: "whitenoise-hummingbird-fixture",
+            dependencies: [
+                "WhiteNoiseHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fixtures/HummingbirdServer"
+        ),
         // The sample app in a real headless browser.
         .testTarget(
             name: "SampleMVCTests",
