@@ -32,7 +32,7 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let method = HTTPRequest.Method(request.method.rawValue) else { return try await next.respond(to: request) }
         var fields = RequestFields()
-        for (name, value) in request.headers { fields.add(lowercasedName: name.lowercased(), value: value) }
+        for (name, value) in request.headers { fields.add(name: name, value: value) }
         let target = request.url.string
         let answer: StaticResponse?
         if files.configuration.autorefresh {

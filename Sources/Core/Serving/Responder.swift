@@ -216,5 +216,23 @@ public struct RequestFields: Sendable {
         return true
     }
 
+    /// Adds one field by its name in any case, as frameworks that keep names as sent give
+    /// them (no allocation: names are compared ASCII-case-insensitively).
+    @discardableResult
+    public mutating func add(name: String, value: String) -> Bool {
+        for known in Self.names where Self.equalIgnoringASCIICase(name, known) {
+            return add(lowercasedName: known, value: value)
+        }
+        return false
+    }
+
+    private static let names = ["accept-encoding", "if-none-match", "if-modified-since", "range", "if-match",
+                                "if-unmodified-since", "if-range"]
+
+    private static func equalIgnoringASCIICase(_ name: String, _ lowercased: String) -> Bool {
+        guard name.utf8.count == lowercased.utf8.count else { return false }
+        return zip(name.utf8, lowercased.utf8).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
+    }
+
     private static func combine(_ a: String?, _ b: String) -> String { a.map { $0 + ", " + b } ?? b }
 }
