@@ -54,11 +54,15 @@ let package = Package(
             ],
             path: "Sources/Core/Storage"
         ),
+        // Linux's epoll, eventfd and sendfile headers (no library to link), for the ready
+        // server's epoll backend.
+        .systemLibrary(name: "CLinuxEvents", path: "Sources/Adapters/SystemLibraries/CLinuxEvents"),
         // A ChannelHandler for any NIO HTTP/1 pipeline, and a ready server.
         .target(
             name: "WhiteNoiseNIO",
             dependencies: [
                 "WhiteNoise",
+                .target(name: "CLinuxEvents", condition: .when(platforms: [.linux])),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Event-loop threads (default: one per available core).")
     var threads: Int?
 
+    @Option(help: "Server backend: \(StaticFileServer.Backend.available.map(\.rawValue).joined(separator: " or ")) (default \(StaticFileServer.Backend.platformDefault.rawValue)).")
+    var backend: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -64,6 +67,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let backend, !StaticFileServer.Backend.available.contains(where: { $0.rawValue == backend }) {
+            let valid = StaticFileServer.Backend.available.map(\.rawValue).joined(separator: " or ")
+            throw ValidationError("--backend must be \(valid) on this platform, got '\(backend)'")
+        }
     }
 
     func run() async throws {
@@ -108,6 +115,7 @@ struct Serve: AsyncParsableCommand {
         serverConfig.host = host
         serverConfig.port = port
         if let threads { serverConfig.threads = threads }
+        if let backend, let chosen = StaticFileServer.Backend(rawValue: backend) { serverConfig.backend = chosen }
         let server = StaticFileServer(files: files, configuration: serverConfig, logger: logger)
         let signals = Self.signalStream()
         do {

@@ -7,6 +7,7 @@ import NIOCore
 import Vapor
 import WhiteNoise
 import WhiteNoiseHummingbird
+import WhiteNoiseNIO
 import WhiteNoiseTestSupport
 import WhiteNoiseVapor
 
@@ -14,20 +15,27 @@ import WhiteNoiseVapor
 /// standalone NIO server, a Vapor app and a Hummingbird app (both with the WhiteNoise
 /// middleware in front of a route and a catch-all that answers what the middleware passes on).
 enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case nio, vapor, hummingbird
+    /// `StaticFileServer` with each of its backends, then the framework adapters.
+    case epoll, nio, vapor, hummingbird
+
+    static var allCases: [ServerKind] {
+        StaticFileServer.Backend.available.map { $0 == .epoll ? .epoll : .nio } + [.vapor, .hummingbird]
+    }
 
     var testDescription: String { rawValue }
 
     /// Whether a miss reaches an application behind the middleware (which marks its answers
     /// with `X-Answered-By: app`).
-    var hasApp: Bool { self != .nio }
+    var hasApp: Bool { self == .vapor || self == .hummingbird }
 }
 
 /// Runs `body` against a live `server` for `files`, and always stops the server.
 func withLiveServer(_ files: StaticFiles, on server: ServerKind, _ body: (Int) async throws -> Void) async throws {
     switch server {
+    case .epoll:
+        try await WhiteNoiseTestSupport.withLiveServer(files, backend: .epoll, body)
     case .nio:
-        try await WhiteNoiseTestSupport.withLiveServer(files, body)
+        try await WhiteNoiseTestSupport.withLiveServer(files, backend: .nio, body)
     case .vapor:
         try await withVaporServer(files) { port in try await offCooperativePool { try await body(port) } }
     case .hummingbird:

@@ -4,7 +4,7 @@ import NIOCore
 import WhiteNoise
 import WhiteNoiseNIO
 
-/// A real `StaticFileServer` on a free loopback port, for end-to-end tests.
+/// A real `StaticFileServer` (either backend) on a free loopback port, for end-to-end tests.
 public final class LiveNIOServer: Sendable {
     /// The bound port.
     public let port: Int
@@ -16,11 +16,13 @@ public final class LiveNIOServer: Sendable {
     }
 
     /// Starts a server for `files` on 127.0.0.1 with a free port.
-    public static func start(_ files: StaticFiles, requestHeadTimeout: TimeAmount = .seconds(30),
-                             maximumConnections: Int = 10_000) async throws -> LiveNIOServer {
+    public static func start(_ files: StaticFiles, backend: StaticFileServer.Backend = .platformDefault,
+                             requestHeadTimeout: TimeAmount = .seconds(30),
+                             maximumConnections: Int = 10_000, threads: Int = 1) async throws -> LiveNIOServer {
         var config = StaticFileServer.Configuration()
+        config.backend = backend
         config.port = 0
-        config.threads = 1
+        config.threads = threads
         config.requestHeadTimeout = requestHeadTimeout
         config.maximumConnections = maximumConnections
         var logger = Logger(label: "test.server")
@@ -37,9 +39,10 @@ public final class LiveNIOServer: Sendable {
 }
 
 /// Runs `body` against a live server for `files`, and always stops the server.
-public func withLiveServer(_ files: StaticFiles, requestHeadTimeout: TimeAmount = .seconds(30),
+public func withLiveServer(_ files: StaticFiles, backend: StaticFileServer.Backend = .platformDefault,
+                           requestHeadTimeout: TimeAmount = .seconds(30),
                            _ body: (Int) async throws -> Void) async throws {
-    let server = try await LiveNIOServer.start(files, requestHeadTimeout: requestHeadTimeout)
+    let server = try await LiveNIOServer.start(files, backend: backend, requestHeadTimeout: requestHeadTimeout)
     do {
         try await offCooperativePool { try await body(server.port) }
     } catch {

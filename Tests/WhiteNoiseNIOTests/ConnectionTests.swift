@@ -1,22 +1,27 @@
 import Foundation
+import Dispatch
 import NIOCore
 import Testing
 import WhiteNoise
+import WhiteNoiseNIO
 import WhiteNoiseTestSupport
 
-/// Keep-alive, pipelining, bad input, timeouts and many connections on the NIO server.
+/// Keep-alive, pipelining, bad input, timeouts and many connections on the ready server, with
+/// each of its backends.
 @Suite struct ConnectionTests {
-    func withTree(requestHeadTimeout: TimeAmount = .seconds(30), _ body: (Int) async throws -> Void) async throws {
+    func withTree(_ backend: StaticFileServer.Backend, requestHeadTimeout: TimeAmount = .seconds(30),
+                  _ body: (Int) async throws -> Void) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("a.txt", "alpha")
         try tree.write("b.txt", "bravo")
         try tree.write("big.bin", Data(repeating: 0x62, count: 3 << 20))
-        try await withLiveServer(try makeFiles(tree.root), requestHeadTimeout: requestHeadTimeout, body)
+        try await withLiveServer(try makeFiles(tree.root), backend: backend, requestHeadTimeout: requestHeadTimeout, body)
     }
 
-    @Test func keepAliveAndPipelining() async throws {
-        try await withTree { (port: Int) async throws in
+    @Test(arguments: StaticFileServer.Backend.available)
+    func keepAliveAndPipelining(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             for _ in 0..<3 { #expect(try c.request("GET", "/static/a.txt").text == "alpha") }
             try c.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n\r\nHEAD /static/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -31,8 +36,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func connectionCloseAndHTTP10() async throws {
-        try await withTree { (port: Int) async throws in
+    @Test(arguments: StaticFileServer.Backend.available)
+    func connectionCloseAndHTTP10(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             let r = try c.request("GET", "/static/a.txt", [("Connection", "close")])
             #expect(r.text == "alpha" && r["connection"] == "close")
@@ -44,8 +50,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func largeFilesAreSentWhole() async throws {
-        try await withTree { (port: Int) async throws in
+    @Test(arguments: StaticFileServer.Backend.available)
+    func largeFilesAreSentWhole(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
             let r = try c.request("GET", "/static/big.bin")
             #expect(r.body.count == 3 << 20 && r.body.allSatisfy { $0 == 0x62 })
@@ -53,8 +60,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func badInputGetsACleanAnswer() async throws {
-        try await withTree { (port: Int) async throws in
+    @Test(arguments: StaticFileServer.Backend.available)
+    func badInputGetsACleanAnswer(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
             let cases: [(String, ClosedRange<Int>)] = [
                 ("GARBAGE\r\n\r\n", 400...400),
                 ("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400...400),
@@ -81,8 +89,9 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func slowHeadersAndIdleConnectionsAreClosedWithoutStarvingOthers() async throws {
-        try await withTree(requestHeadTimeout: .milliseconds(300)) { (port: Int) async throws in
+    @Test(arguments: StaticFileServer.Backend.available)
+    func slowHeadersAndIdleConnectionsAreClosedWithoutStarvingOthers(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend, requestHeadTimeout: .milliseconds(300)) { (port: Int) async throws in
             let slow = try RawHTTPConnection(port: port)
             try slow.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\n")  // never finishes its head
             let idle = try RawHTTPConnection(port: port)
@@ -94,10 +103,11 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func thousandsOfIdleConnectionsDoNotStarveOthers() async throws {
+    @Test(arguments: StaticFileServer.Backend.available)
+    func thousandsOfIdleConnectionsDoNotStarveOthers(_ backend: StaticFileServer.Backend) async throws {
         // 2,000 client sockets plus 2,000 server sockets live in this one process.
         #expect(raiseOpenFileLimit(to: 8192) >= 4200)
-        try await withTree { (port: Int) async throws in
+        try await withTree(backend) { (port: Int) async throws in
             var idle: [RawHTTPConnection] = []
             for _ in 0..<2000 { idle.append(try RawHTTPConnection(port: port)) }
             let c = try RawHTTPConnection(port: port)
@@ -107,11 +117,12 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func connectionsBeyondTheLimitAreClosedOnArrival() async throws {
+    @Test(arguments: StaticFileServer.Backend.available)
+    func connectionsBeyondTheLimitAreClosedOnArrival(_ backend: StaticFileServer.Backend) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("a.txt", "alpha")
-        let server = try await LiveNIOServer.start(try makeFiles(tree.root), maximumConnections: 2)
+        let server = try await LiveNIOServer.start(try makeFiles(tree.root), backend: backend, maximumConnections: 2)
         do {
             let first = try RawHTTPConnection(port: server.port)
             let second = try RawHTTPConnection(port: server.port)
@@ -135,4 +146,64 @@ import WhiteNoiseTestSupport
         }
         await server.stop()
     }
+
+    @Test(arguments: StaticFileServer.Backend.available)
+    func severalThreadsServeConcurrentClients(_ backend: StaticFileServer.Backend) async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        for i in 0..<8 { try tree.write("f\(i).txt", String(repeating: "\(i)", count: 100 + i)) }
+        let server = try await LiveNIOServer.start(try makeFiles(tree.root), backend: backend, threads: 2)
+        let failures = try await offCooperativePool { () -> Int in
+            let failed = ManagedCounter()
+            DispatchQueue.concurrentPerform(iterations: 8) { client in
+                guard let c = try? RawHTTPConnection(port: server.port) else { return failed.add() }
+                for n in 0..<50 {
+                    let i = (client + n) % 8
+                    let r = try? c.request("GET", "/static/f\(i).txt")
+                    if r?.text != String(repeating: "\(i)", count: 100 + i) { failed.add() }
+                }
+            }
+            return failed.value
+        }
+        await server.stop()
+        #expect(failures == 0)
+    }
+
+    /// A peer that stops taking a response is dropped after `requestHeadTimeout` without
+    /// progress (as nginx's `send_timeout`), so it cannot hold a connection slot forever.
+    @Test func aPeerThatTakesNothingIsDroppedAfterTheTimeout() async throws {
+        guard StaticFileServer.Backend.available.contains(.epoll) else { return }
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let size = 48 << 20  // far more than loopback's socket buffers hold
+        try tree.write("a.txt", "alpha")
+        try tree.write("huge.bin", Data(repeating: 0x68, count: size))
+        let server = try await LiveNIOServer.start(try makeFiles(tree.root), backend: .epoll, requestHeadTimeout: .milliseconds(300),
+                                                   maximumConnections: 1)
+        let (admitted, received) = try await offCooperativePool { () -> (Bool, Int) in
+            let stuck = try RawHTTPConnection(port: server.port, timeout: 20)
+            try stuck.send("GET /static/huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try stuck.readSome(atLeast: 1)  // the response has started
+            // The stuck reader holds the only slot until the server gives up on it.
+            var admitted = false
+            let deadline = Date().addingTimeInterval(15)
+            while !admitted, Date() < deadline {
+                let probe = try RawHTTPConnection(port: server.port, timeout: 2)
+                admitted = (try? probe.request("GET", "/static/a.txt").text) == "alpha"
+            }
+            return (admitted, stuck.readToEnd().count)
+        }
+        await server.stop()
+        #expect(admitted)
+        #expect(received > 0 && received < size, "the stuck response was cut short: \(received) of \(size) bytes")
+    }
+}
+
+/// A counter shared by client threads.
+final class ManagedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

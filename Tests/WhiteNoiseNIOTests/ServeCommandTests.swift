@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import WhiteNoiseNIO
 import WhiteNoiseTestSupport
 
 /// `whitenoise serve` as a user runs it: a real child process on a loopback port.
@@ -20,6 +21,8 @@ import WhiteNoiseTestSupport
         #expect(s4 != 0 && e4.contains("immutable file test"))
         let (s5, _, e5) = try CLIProcess.run(["serve", tree.root, "--max-age", "-5"])
         #expect(s5 != 0 && e5.contains("--max-age"))
+        let (s6, _, e6) = try CLIProcess.run(["serve", tree.root, "--backend", "kqueue"])
+        #expect(s6 != 0 && e6.contains("--backend") && e6.contains("kqueue"))
     }
 
     @Test func servesFromASettingsFile() throws {
@@ -75,13 +78,14 @@ import WhiteNoiseTestSupport
         #expect((try? RawHTTPConnection(port: port)) == nil)  // the port is closed
     }
 
-    @Test func slowReadersOfBigFilesDoNotGrowServerMemory() throws {
+    @Test(arguments: StaticFileServer.Backend.available)
+    func slowReadersOfBigFilesDoNotGrowServerMemory(_ backend: StaticFileServer.Backend) throws {
         let tree = try TempTree()
         defer { tree.remove() }
         let size = 24 << 20
         try tree.write("big.bin", Data(repeating: 0x5a, count: size))
         try tree.write("small.txt", "ok")
-        let server = try CLIProcess(["serve", tree.root, "--port", "0", "--threads", "1"])
+        let server = try CLIProcess(["serve", tree.root, "--port", "0", "--threads", "1", "--backend", backend.rawValue])
         defer { server.signal(SIGKILL); _ = server.waitForExit() }
         let line = try #require(server.waitForLine(containing: "listening on"))
         let port = try #require(Int(line.split(separator: ":").last ?? ""))

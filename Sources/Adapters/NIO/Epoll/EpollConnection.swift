@@ -1,0 +1,106 @@
+#if os(Linux)
+import CLinuxEvents
+import Glibc
+import NIOCore
+
+/// One client connection of an `EpollLoop`: the bytes of a request head still incomplete
+/// (or held back while a response is being sent) and the output still to send, in order.
+/// Owned and touched by its loop's thread only.
+final class EpollConnection {
+    /// What is still to be sent.
+    enum Output {
+        /// Bytes, from their reader index.
+        case bytes(ByteBuffer)
+        /// `descriptor` from `offset` up to `end` (sendfile); the descriptor is closed when
+        /// this slice is done if `closes` is set (the last slice of a file).
+        case file(descriptor: Int32, offset: Int64, end: Int64, closes: Bool)
+    }
+
+    /// How a `send()` call ended.
+    enum SendResult {
+        /// Everything queued went out.
+        case done
+        /// The socket is full; an `EPOLLOUT` edge resumes sending.
+        case blocked
+        /// The peer is gone, or a file no longer holds the bytes its `Content-Length` promised.
+        case failed(fileShrank: Bool)
+    }
+
+    let fd: Int32
+    /// Distinguishes this connection from a later one given the same descriptor number.
+    let generation: UInt32
+    @exclusivity(unchecked) var isOpen = true
+    /// Received bytes not yet handled (an incomplete head, or requests held back).
+    @exclusivity(unchecked) var input = ByteBuffer()
+    /// Responses not yet fully sent. Nothing more is read while this is not empty.
+    @exclusivity(unchecked) var output = CircularBuffer<Output>(initialCapacity: 4)
+    /// Request-body bytes still to be skipped.
+    @exclusivity(unchecked) var bodyBytesToSkip = 0
+    /// Close once `output` is sent (`Connection: close`, HTTP/1.0, a bad request).
+    @exclusivity(unchecked) var closeWhenSent = false
+    /// An `EPOLLIN` edge arrived and the socket may hold unread bytes.
+    @exclusivity(unchecked) var readReady = false
+    /// When the connection started waiting for its next request head (monotonic ns).
+    @exclusivity(unchecked) var waitingSince: Int64
+    /// When the socket last took output bytes (monotonic ns).
+    @exclusivity(unchecked) var lastProgress: Int64
+
+    init(fd: Int32, generation: UInt32, now: Int64) {
+        self.fd = fd
+        self.generation = generation
+        self.waitingSince = now
+        self.lastProgress = now
+    }
+
+    /// Sends queued output until it is all out or the socket is full. A head followed by a
+    /// file goes out with `MSG_MORE`, so it shares a segment with the file's first bytes.
+    func send(now: Int64) -> SendResult {
+        while let first = output.first {
+            switch first {
+            case .bytes(var bytes):
+                let flags = Int32(MSG_NOSIGNAL) | (output.count > 1 ? Int32(MSG_MORE) : 0)
+                let n = bytes.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, flags) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileShrank: false)
+                }
+                lastProgress = now
+                bytes.moveReaderIndex(forwardBy: n)
+                if bytes.readableBytes == 0 {
+                    output.removeFirst()
+                } else {
+                    output[output.startIndex] = .bytes(bytes)
+                }
+            case .file(let descriptor, var offset, let end, let closes):
+                var position = off_t(offset)
+                let n = sendfile(fd, descriptor, &position, Int(min(end - offset, 0x7fff_f000)))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileShrank: false)
+                }
+                // Nothing more to read before `end`: the file shrank after its head was sent.
+                if n == 0 { return .failed(fileShrank: true) }
+                lastProgress = now
+                offset += Int64(n)
+                if offset >= end {
+                    output.removeFirst()
+                    if closes { _ = Glibc.close(descriptor) }
+                } else {
+                    output[output.startIndex] = .file(descriptor: descriptor, offset: offset, end: end, closes: closes)
+                }
+            }
+        }
+        return .done
+    }
+
+    /// Closes the socket and every file descriptor still queued.
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        while let item = output.popFirst() {
+            if case .file(let descriptor, _, _, true) = item { _ = Glibc.close(descriptor) }
+        }
+        _ = Glibc.close(fd)
+    }
+}
+#endif

@@ -1,0 +1,365 @@
+#if os(Linux)
+import Atomics
+import CLinuxEvents
+import Glibc
+import HTTPTypes
+import Logging
+import NIOCore
+import WhiteNoise
+
+/// One thread of the epoll server: accepts from the shared listening socket
+/// (`EPOLLEXCLUSIVE`, so one loop wakes per connection), reads request heads, answers from
+/// the engine and sends (bytes with `send`, files with `sendfile`). Sockets are registered
+/// once, edge-triggered, for input and output: a request costs one `read` and one `send`
+/// and no `epoll_ctl`.
+///
+/// Bounds per connection, as the NIO server's: a whole request head within
+/// `requestHeadTimeout` of the connection's start or the end of the previous response; no
+/// reading while a response is still being sent (back-pressure); a response whose peer takes
+/// nothing for `requestHeadTimeout` is abandoned.
+final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's thread only
+    private let files: StaticFiles
+    private let logger: Logger
+    private let listenFD: Int32
+    private let epollFD: Int32
+    /// Written by `stop()` from any thread.
+    private let wakeFD: Int32
+    private let live: ManagedAtomic<Int>
+    private let maximumConnections: Int
+    private let timeout: Int64
+    private let sweepInterval: Int64
+
+    @exclusivity(unchecked) private var connections: [EpollConnection?] = []
+    @exclusivity(unchecked) private var generation: UInt32 = 0
+    /// Connections that still had input to read when their turn ended (fairness).
+    @exclusivity(unchecked) private var again: [EpollConnection] = []
+    @exclusivity(unchecked) private var receive = ByteBuffer()
+    @exclusivity(unchecked) private var out = ByteBuffer()
+    @exclusivity(unchecked) private var tail = HeadTail()
+    @exclusivity(unchecked) private var now: Int64 = 0
+    @exclusivity(unchecked) private var acceptPausedUntil: Int64?
+    private static let readSize = 64 * 1024
+    private static let coalesceLimit = 16 * 1024
+    private static let roundsPerTurn = 16
+
+    init(files: StaticFiles, listenFD: Int32, live: ManagedAtomic<Int>, maximumConnections: Int, requestHeadTimeout: TimeAmount,
+         logger: Logger) throws {
+        self.files = files
+        self.listenFD = listenFD
+        self.live = live
+        self.maximumConnections = maximumConnections
+        self.timeout = max(1, requestHeadTimeout.nanoseconds)
+        self.sweepInterval = min(1_000_000_000, max(5_000_000, timeout / 4))
+        self.logger = logger
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw IOError(errnoCode: errno, reason: "epoll_create1") }
+        wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        guard wakeFD >= 0 else {
+            _ = Glibc.close(epollFD)
+            throw IOError(errnoCode: errno, reason: "eventfd")
+        }
+        register(wakeFD, events: EPOLLIN.rawValue, data: UInt64(UInt32(bitPattern: wakeFD)))
+        register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: UInt64(UInt32(bitPattern: listenFD)))
+    }
+
+    /// Asks the loop to close everything and return from `run()`. Any thread.
+    func stop() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    /// Runs until `stop()`.
+    func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        now = Self.monotonicNow()
+        var nextSweep = now + sweepInterval
+        var running = true
+        while running {
+            let wait = again.isEmpty ? Int32(clamping: max(1, (nextSweep - now) / 1_000_000)) : 0
+            let n = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, Int32($0.count), wait) }
+            now = Self.monotonicNow()
+            if n < 0, errno != EINTR {
+                logger.critical("whitenoise: epoll_wait failed: errno \(errno)")
+                break
+            }
+            for i in 0..<max(0, Int(n)) {
+                let data = events[i].data.u64
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
+                if fd == listenFD {
+                    acceptConnections()
+                } else if fd == wakeFD {
+                    running = false
+                } else if let c = connection(fd), c.generation == UInt32(truncatingIfNeeded: data >> 32) {
+                    handle(c, events: events[i].events)
+                }
+            }
+            if !again.isEmpty {
+                let turn = again
+                again.removeAll(keepingCapacity: true)
+                for c in turn where c.isOpen { drive(c) }
+            }
+            if now >= nextSweep {
+                sweep()
+                nextSweep = now + sweepInterval
+            }
+        }
+        for case let c? in connections { close(c) }
+        _ = Glibc.close(epollFD)
+        _ = Glibc.close(wakeFD)
+    }
+
+    // MARK: Events
+
+    private func handle(_ c: EpollConnection, events: UInt32) {
+        if events & EPOLLERR.rawValue != 0 { return close(c) }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { c.readReady = true }
+        drive(c)
+    }
+
+    /// Moves a connection on as far as it can go: sends what is queued, answers requests
+    /// already received, reads more. Stops when the socket is full or empty; after a bounded
+    /// number of rounds it yields to the other connections and comes back.
+    private func drive(_ c: EpollConnection) {
+        for _ in 0..<Self.roundsPerTurn {
+            guard c.isOpen else { return }
+            if !c.output.isEmpty {
+                switch c.send(now: now) {
+                case .blocked:
+                    return
+                case .failed(let fileShrank):
+                    if fileShrank { logger.warning("whitenoise: a file shrank while being sent; connection closed") }
+                    return close(c)
+                case .done:
+                    c.waitingSince = now
+                }
+            }
+            if c.closeWhenSent { return close(c) }
+            if c.input.readableBytes > 0, serveHeldBack(c) { continue }
+            guard c.readReady else { return }
+            guard readAndServe(c) else { return }
+        }
+        again.append(c)
+    }
+
+    /// Answers complete requests held in `c.input`; whether any response was produced.
+    private func serveHeldBack(_ c: EpollConnection) -> Bool {
+        var buffer = c.input
+        c.input = ByteBuffer()
+        let produced = serve(c, &buffer)
+        if buffer.readableBytes > 0 { c.input = buffer }
+        return produced
+    }
+
+    /// One `read`, and the requests in it; `false` when there is nothing more to do now.
+    private func readAndServe(_ c: EpollConnection) -> Bool {
+        receive.clear()
+        var result = 0
+        let asked = Self.readSize
+        receive.writeWithUnsafeMutableBytes(minimumWritableBytes: asked) { buffer in
+            result = recv(c.fd, buffer.baseAddress, asked, 0)
+            return max(result, 0)
+        }
+        if result == 0 {
+            close(c)
+            return false
+        }
+        if result < 0 {
+            if errno == EINTR { return true }
+            if errno == EAGAIN || errno == EWOULDBLOCK {
+                c.readReady = false
+                return false
+            }
+            close(c)
+            return false
+        }
+        // A short read drained the socket; the next bytes bring a new edge.
+        if result < asked { c.readReady = false }
+        if c.input.readableBytes == 0 {
+            _ = serve(c, &receive)
+            if receive.readableBytes > 0, c.isOpen { c.input.writeBuffer(&receive) }
+        } else {
+            c.input.writeBuffer(&receive)
+            _ = serveHeldBack(c)
+        }
+        return true
+    }
+
+    /// Answers every complete request in `buffer` until a response has to be queued (a file,
+    /// a large body): the rest waits in the buffer until that response is out.
+    private func serve(_ c: EpollConnection, _ buffer: inout ByteBuffer) -> Bool {
+        var produced = false
+        while c.output.isEmpty, !c.closeWhenSent {
+            if c.bodyBytesToSkip > 0 {
+                let n = min(c.bodyBytesToSkip, buffer.readableBytes)
+                buffer.moveReaderIndex(forwardBy: n)
+                c.bodyBytesToSkip -= n
+                if c.bodyBytesToSkip > 0 { break }
+            }
+            let head: ParsedHead
+            do {
+                guard let parsed = try HTTP1HeadParser.parse(&buffer) else { break }
+                head = parsed
+            } catch {
+                append(StaticFileServerHandler.plain(error.status, isHead: false), keepAlive: false, to: c)
+                produced = true
+                break
+            }
+            c.bodyBytesToSkip = head.contentLength
+            let response = files.respond(method: head.method, target: head.target, fields: head.fields)
+                ?? StaticFileServerHandler.plain(.notFound, isHead: head.isHead)
+            append(response, keepAlive: head.keepAlive, to: c)
+            produced = true
+        }
+        if out.readableBytes > 0 { sendOut(c) }
+        return produced
+    }
+
+    /// Adds a response: small ones are gathered in `out` (one `send` for a batch of
+    /// pipelined requests), bodies that are files or large buffers are queued on `c`.
+    private func append(_ response: StaticResponse, keepAlive: Bool, to c: EpollConnection) {
+        out.writeImmutableBuffer(response.serialisedHTTP1Head())
+        out.writeImmutableBuffer(tail.bytes(close: !keepAlive))
+        if !keepAlive { c.closeWhenSent = true }
+        switch response.body {
+        case .empty:
+            break
+        case .bytes(let bytes) where bytes.readableBytes <= Self.coalesceLimit:
+            out.writeImmutableBuffer(bytes)
+        case .bytes(let bytes):
+            queueOut(c)
+            c.output.append(.bytes(bytes))
+        case .file(let slice):
+            queueOut(c)
+            guard let descriptor = slice.file.take() else { return failRequest(c) }
+            c.output.append(.file(descriptor: descriptor, offset: slice.offset, end: slice.offset + slice.length, closes: true))
+        case .multipart(let parts):
+            queueOut(c)
+            var descriptor: Int32?
+            let lastFile = parts.lastIndex { if case .file = $0 { return true } else { return false } }
+            for (index, part) in parts.enumerated() {
+                switch part {
+                case .bytes(let bytes):
+                    c.output.append(.bytes(bytes))
+                case .file(let slice):
+                    if descriptor == nil { descriptor = slice.file.take() }
+                    guard let descriptor else { return failRequest(c) }
+                    c.output.append(.file(descriptor: descriptor, offset: slice.offset, end: slice.offset + slice.length,
+                                          closes: index == lastFile))
+                }
+            }
+        }
+        if out.readableBytes >= Self.coalesceLimit { queueOut(c) }
+    }
+
+    /// The engine's file was already handed out: this response cannot be completed.
+    private func failRequest(_ c: EpollConnection) {
+        c.closeWhenSent = true
+        c.output.removeAll()
+    }
+
+    /// Sends `out` at once when nothing is queued before it (the common case: no copy, and
+    /// the buffer is reused); whatever the socket does not take is queued.
+    private func sendOut(_ c: EpollConnection) {
+        if c.output.isEmpty {
+            let n = out.withUnsafeReadableBytes { send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n == out.readableBytes {
+                c.lastProgress = now
+                c.waitingSince = now
+                out.clear()
+                return
+            }
+            if n > 0 {
+                c.lastProgress = now
+                out.moveReaderIndex(forwardBy: n)
+            } else if errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
+                out.clear()
+                return close(c)
+            }
+        }
+        queueOut(c)
+    }
+
+    /// Hands `out`'s bytes to `c`'s queue; the loop continues with a new buffer.
+    private func queueOut(_ c: EpollConnection) {
+        guard out.readableBytes > 0 else { return }
+        c.output.append(.bytes(out))
+        out = ByteBuffer()
+    }
+
+    // MARK: Connections
+
+    private func acceptConnections() {
+        if acceptPausedUntil != nil { return }
+        while true {
+            let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED, EPROTO:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory: stop accepting for a moment rather than spin.
+                    logger.warning("whitenoise: cannot accept connections (errno \(errno)); pausing accepts")
+                    acceptPausedUntil = now + 100_000_000
+                    epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
+                    return
+                default:
+                    return  // EAGAIN: nothing more waiting
+                }
+            }
+            if live.wrappingIncrementThenLoad(ordering: .relaxed) > maximumConnections {
+                live.wrappingDecrement(ordering: .relaxed)
+                _ = Glibc.close(fd)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            generation &+= 1
+            let c = EpollConnection(fd: fd, generation: generation, now: now)
+            let index = Int(fd)
+            if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count + 64)) }
+            connections[index] = c
+            let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+            register(fd, events: events, data: UInt64(UInt32(bitPattern: fd)) | UInt64(generation) << 32)
+        }
+    }
+
+    private func connection(_ fd: Int32) -> EpollConnection? {
+        let index = Int(fd)
+        return index < connections.count ? connections[index] : nil
+    }
+
+    private func close(_ c: EpollConnection) {
+        guard c.isOpen else { return }
+        if connection(c.fd) === c { connections[Int(c.fd)] = nil }
+        c.close()  // also removes it from the epoll set
+        live.wrappingDecrement(ordering: .relaxed)
+    }
+
+    /// Closes connections that waited too long for a request head, or whose peer has taken
+    /// nothing of a response for as long; resumes accepting after a pause.
+    private func sweep() {
+        for case let c? in connections {
+            let since = c.output.isEmpty ? c.waitingSince : c.lastProgress
+            if now - since >= timeout { close(c) }
+        }
+        if let until = acceptPausedUntil, now >= until {
+            acceptPausedUntil = nil
+            register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: UInt64(UInt32(bitPattern: listenFD)))
+            acceptConnections()
+        }
+    }
+
+    private func register(_ fd: Int32, events: UInt32, data: UInt64) {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = data
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+#endif
