@@ -6,6 +6,7 @@
 #
 #   bash Benchmarks/http.sh            # DUR=5 ROUNDS=3 CONNS=64 by default
 #   ONLY=304 bash Benchmarks/http.sh   # only the cases whose name contains ONLY
+#   BACKEND=nio bash Benchmarks/http.sh   # the SwiftNIO backend instead of the default (epoll on Linux)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${DUR:-5}
@@ -85,7 +86,7 @@ http {
 NGINX
 
 taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK" & pids+=($!)
-taskset -c 0 "$WN" serve "$S" --prefix /static/ --port "$WN_PORT" --threads 1 --log-level error >/dev/null & pids+=($!)
+taskset -c 0 "$WN" serve "$S" --prefix /static/ --port "$WN_PORT" --threads 1 --log-level error ${BACKEND:+--backend "$BACKEND"} >/dev/null & pids+=($!)
 for port in $NGINX_PORT $WN_PORT; do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/static/css/app.css" && break; sleep 0.1; done
 done

@@ -125,7 +125,9 @@ struct Serve: AsyncParsableCommand {
             _ = line.withCString { write(1, $0, strlen($0)) }
         } catch {
             try? await server.shutdown()
-            throw ValidationError("cannot listen on \(host):\(port): \(error)")
+            // A runtime failure, not a usage error: no usage text, exit status 1.
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            throw ServeError(description: "cannot listen on \(host):\(port): \(reason)")
         }
         for await signal in signals {
             logger.info("whitenoise: received signal \(signal), shutting down")
@@ -159,6 +161,13 @@ struct Serve: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// A failure after the flags were accepted (e.g. the port is taken): reported as
+/// `Error: …` with exit status 1.
+struct ServeError: Error, CustomStringConvertible {
+    /// What went wrong, for the user.
+    let description: String
 }
 
 /// Keeps the signal sources alive for the life of the process.

@@ -19,6 +19,17 @@ import Testing
         #expect(head.keepAlive && !head.isHead && head.contentLength == 0)
     }
 
+    @Test func methodsAreTakenAsSent() throws {
+        #expect(try parse("GET / HTTP/1.1\r\n\r\n")?.method == .get)
+        let head = try #require(try parse("HEAD / HTTP/1.1\r\n\r\n"))
+        #expect(head.method == .head && head.isHead)
+        #expect(try parse("PUT / HTTP/1.1\r\n\r\n")?.method == .put)
+        // Methods are case-sensitive tokens: these are not GET or HEAD.
+        #expect(try parse("get / HTTP/1.1\r\n\r\n")?.method.rawValue == "get")
+        #expect(try parse("GETS / HTTP/1.1\r\n\r\n")?.method.rawValue == "GETS")
+        #expect(try parse("HEA / HTTP/1.1\r\n\r\n")?.isHead == false)
+    }
+
     @Test func keepAliveRules() throws {
         #expect(try parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")?.keepAlive == false)
         #expect(try parse("GET / HTTP/1.1\r\nConnection: Upgrade, CLOSE\r\n\r\n")?.keepAlive == false)

@@ -25,6 +25,23 @@ import WhiteNoiseTestSupport
         #expect(s6 != 0 && e6.contains("--backend") && e6.contains("kqueue"))
     }
 
+    @Test(arguments: StaticFileServer.Backend.available)
+    func aPortInUseIsARuntimeErrorWithExitStatusOne(_ backend: StaticFileServer.Backend) throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let first = try CLIProcess(["serve", tree.root, "--port", "0"])
+        defer {
+            first.signal(SIGTERM)
+            _ = first.waitForExit()
+        }
+        let line = try #require(first.waitForLine(containing: "listening on"))
+        let port = try #require(line.split(separator: ":").last.map { String($0) })
+        let (status, _, errors) = try CLIProcess.run(["serve", tree.root, "--port", port, "--backend", backend.rawValue])
+        #expect(status == 1)
+        #expect(errors.contains("cannot listen on 127.0.0.1:\(port): Address already in use"))
+        #expect(!errors.contains("Usage:"))
+    }
+
     @Test func servesFromASettingsFile() throws {
         let tree = try TempTree()
         defer { tree.remove() }

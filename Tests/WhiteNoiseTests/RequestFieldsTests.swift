@@ -13,4 +13,19 @@ import WhiteNoise
         #expect(f.ifModifiedSince == "first")  // single-valued: the first wins
         #expect(f.range == nil)
     }
+
+    @Test func namesAddedDirectlyFollowTheSameRules() {
+        var f = RequestFields()
+        f.add(.range, value: "bytes=0-1")
+        f.add(.range, value: "bytes=5-6")
+        f.add(.ifRange, value: "\"a\"")
+        f.add(.ifRange, value: "\"b\"")
+        #expect(f.range == "bytes=0-1, bytes=5-6")
+        #expect(f.ifRange == "\"a\"")
+        #expect(RequestFields.Name.allCases.map(\.lowercased) == ["accept-encoding", "if-none-match", "if-modified-since", "range",
+                                                                "if-match", "if-unmodified-since", "if-range"])
+        let known = f.add(lowercasedName: "if-match", value: "*")
+        let mixedCase = f.add(lowercasedName: "If-Match", value: "x")  // lower-case names only
+        #expect(known && !mixedCase && f.ifMatch == "*")
+    }
 }

@@ -33,10 +33,10 @@ enum HTTP1HeadParser {
     private static let close = Array("close".utf8)
     private static let keepAliveToken = Array("keep-alive".utf8)
 
-    /// Fields kept for the engine (lower-case names, as `RequestFields.add` takes them).
-    private static let kept: [(bytes: [UInt8], name: String)] = [
-        "accept-encoding", "if-none-match", "if-modified-since", "range", "if-match", "if-unmodified-since", "if-range",
-    ].map { (Array($0.utf8), $0) }
+    /// Fields kept for the engine, by their lower-case names.
+    private static let kept: [(bytes: [UInt8], name: RequestFields.Name)] = RequestFields.Name.allCases.map {
+        (Array($0.lowercased.utf8), $0)
+    }
 
     /// Parses one head from `buffer` if a complete one is there, consuming it. Returns `nil`
     /// when more bytes are needed.
@@ -91,7 +91,7 @@ enum HTTP1HeadParser {
         var i = 0
         while i < b.count, isTokenChar(b[i]) { i += 1 }
         guard i > 0, i < b.count, b[i] == 0x20 else { throw Invalid() }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<i]), as: UTF8.self)
+        let httpMethod = try method(UnsafeRawBufferPointer(rebasing: b[0..<i]))
         i += 1
         let targetStart = i
         while i < b.count, b[i] > 0x20, b[i] != 0x7F { i += 1 }
@@ -104,7 +104,6 @@ enum HTTP1HeadParser {
         else { throw Invalid() }
         let http11 = b[i + 7] == UInt8(ascii: "1")
         i += 8
-        guard let httpMethod = HTTPRequest.Method(method) else { throw Invalid() }
 
         var fields = RequestFields()
         var keepAlive = http11
@@ -140,7 +139,7 @@ enum HTTP1HeadParser {
                 if !http11, containsToken(value, Self.keepAliveToken) { keepAlive = true }
             } else {
                 for k in kept where equalsLowercased(name, k.bytes) {
-                    fields.add(lowercasedName: k.name, value: String(decoding: value, as: UTF8.self))
+                    fields.add(k.name, value: String(decoding: value, as: UTF8.self))
                     break
                 }
             }
@@ -148,6 +147,16 @@ enum HTTP1HeadParser {
         if transferEncoding { keepAlive = false }
         return ParsedHead(method: httpMethod, target: target, fields: fields, keepAlive: keepAlive, isHead: httpMethod == .head,
                           contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding)
+    }
+
+    /// The method token; GET and HEAD (nearly every request) without building a string.
+    private static func method(_ m: UnsafeRawBufferPointer) throws(Invalid) -> HTTPRequest.Method {
+        if m.count == 3, m[0] == UInt8(ascii: "G"), m[1] == UInt8(ascii: "E"), m[2] == UInt8(ascii: "T") { return .get }
+        if m.count == 4, m[0] == UInt8(ascii: "H"), m[1] == UInt8(ascii: "E"), m[2] == UInt8(ascii: "A"), m[3] == UInt8(ascii: "D") {
+            return .head
+        }
+        guard let method = HTTPRequest.Method(String(decoding: m, as: UTF8.self)) else { throw Invalid() }
+        return method
     }
 
     private static func equalsLowercased(_ a: UnsafeRawBufferPointer, _ lower: [UInt8]) -> Bool {
