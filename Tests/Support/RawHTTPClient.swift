@@ -45,6 +45,8 @@ public enum RawHTTPError: Error, CustomStringConvertible {
 public final class RawHTTPConnection {
     private var fd: Int32
     private var buffer: [UInt8] = []
+    /// Bytes received so far.
+    private var received = 0
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
     public init(port: Int, timeout: Int = 10) throws {
@@ -70,7 +72,41 @@ public final class RawHTTPConnection {
         }
     }
 
-    deinit { if fd >= 0 { Glibc.close(fd) } }
+    deinit { close() }
+
+    /// Closes the connection (as a client does once it has seen the server's end).
+    public func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// Shuts the sending side: the server sees the end of the requests, and the connection
+    /// can still receive.
+    public func shutdownSending() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Sends `request` and returns how many bytes its whole response took.
+    public func responseSize(of request: String) throws -> Int {
+        precondition(buffer.isEmpty, "unread bytes before the request")
+        let before = received
+        try send(request)
+        _ = try readResponse()
+        precondition(buffer.isEmpty, "more than one response arrived")
+        return received - before
+    }
+
+    /// Reads until the server ends the connection: `true` when it ended it with a FIN (every
+    /// byte it sent can be read), `false` on a reset or a timeout.
+    public func endsCleanly() -> Bool {
+        while true {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return true }
+            if n < 0 { return false }
+            buffer += chunk[0..<n]
+        }
+    }
 
     /// Sets the receive buffer small (before reading) to simulate a slow reader.
     public func setReceiveBuffer(_ bytes: Int32) {
@@ -104,6 +140,7 @@ public final class RawHTTPConnection {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n == 0 { throw RawHTTPError.closed }
         if n < 0 { throw errno == EAGAIN || errno == EWOULDBLOCK ? RawHTTPError.timeout : RawHTTPError.closed }
+        received += n
         buffer += chunk[0..<n]
     }
 

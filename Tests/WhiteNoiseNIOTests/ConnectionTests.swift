@@ -51,6 +51,82 @@ import WhiteNoiseTestSupport
     }
 
     @Test(arguments: StaticFileServer.Backend.available)
+    func http10KeepAliveIsAnnounced(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
+            let c = try RawHTTPConnection(port: port)
+            for _ in 0..<2 {
+                try c.send("GET /static/a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let r = try c.readResponse()
+                #expect(r.text == "alpha" && r["connection"] == "keep-alive")
+            }
+            let plain = try RawHTTPConnection(port: port)
+            try plain.send("GET /static/a.txt HTTP/1.0\r\n\r\n")
+            #expect(try plain.readResponse()["connection"] == "close")
+            #expect(try c.request("GET", "/static/b.txt")["connection"] == nil)  // HTTP/1.1 persists by default
+        }
+    }
+
+    /// A client that sends its request and then shuts its sending side gets the response and
+    /// then the end of the connection at once (not after the head timeout).
+    @Test(arguments: StaticFileServer.Backend.available)
+    func aHalfClosedPeerGetsItsResponseThenTheEnd(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
+            for path in ["/static/a.txt", "/static/big.bin"] {
+                let c = try RawHTTPConnection(port: port, timeout: 5)  // the server's head timeout is 30 s
+                try c.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                c.shutdownSending()
+                let r = try c.readResponse()
+                #expect(r.status == 200 && r.body.count == (path == "/static/a.txt" ? 5 : 3 << 20))
+                #expect(c.endsCleanly(), "\(path): the server did not close after the response")
+            }
+        }
+    }
+
+    /// After its last response (`Connection: close`) the server reads and drops what the peer
+    /// still sends before closing, so the response ends with a FIN, never a reset that could
+    /// destroy it.
+    @Test(arguments: StaticFileServer.Backend.available)
+    func bytesAfterTheLastRequestDoNotResetTheResponse(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
+            for last in ["GET /static/a.txt HTTP/1.1\r\nConnection: close\r\n\r\n", "BAD REQUEST LINE\r\n\r\n"] {
+                let c = try RawHTTPConnection(port: port, timeout: 5)
+                let more = String(repeating: "GET /static/b.txt HTTP/1.1\r\nHost: x\r\n\r\n", count: 8000)  // ~300 KB unread
+                try? c.send(last + more)
+                let r = try c.readResponse()
+                #expect(r.status == (last.hasPrefix("GET") ? 200 : 400) && r["connection"] == "close")
+                #expect(c.endsCleanly(), "the response to \(last.prefix(16)) ended with a reset")
+            }
+        }
+    }
+
+    /// Lingering is bounded: a peer that never closes after its last response loses the
+    /// connection (and its slot) after at most the head timeout.
+    @Test(arguments: StaticFileServer.Backend.available)
+    func aPeerThatNeverClosesStopsLingering(_ backend: StaticFileServer.Backend) async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("a.txt", "alpha")
+        let server = try await LiveNIOServer.start(try makeFiles(tree.root), backend: backend, requestHeadTimeout: .milliseconds(300),
+                                                   maximumConnections: 1)
+        let (ended, admitted) = try await offCooperativePool { () -> (Bool, Bool) in
+            let c = try RawHTTPConnection(port: server.port, timeout: 10)
+            try c.send("GET /static/a.txt HTTP/1.1\r\nConnection: close\r\n\r\n")
+            _ = try c.readResponse()
+            let ended = c.endsCleanly()  // the server's FIN; `c` stays open and keeps sending
+            try? c.send("more bytes that nobody reads")
+            var admitted = false
+            let deadline = Date().addingTimeInterval(10)
+            while !admitted, Date() < deadline {
+                let probe = try RawHTTPConnection(port: server.port, timeout: 2)
+                admitted = (try? probe.request("GET", "/static/a.txt").text) == "alpha"
+            }
+            return (ended, admitted)
+        }
+        await server.stop()
+        #expect(ended && admitted)
+    }
+
+    @Test(arguments: StaticFileServer.Backend.available)
     func largeFilesAreSentWhole(_ backend: StaticFileServer.Backend) async throws {
         try await withTree(backend) { (port: Int) async throws in
             let c = try RawHTTPConnection(port: port)
@@ -132,7 +208,8 @@ import WhiteNoiseTestSupport
             #expect(third.serverClosed())
             try first.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(try first.readResponse().text == "alpha")
-            #expect(first.serverClosed())  // its slot is free again once the server has closed it
+            #expect(first.serverClosed())
+            first.close()  // its slot is free again once both sides have closed
             // The slot frees when the server sees the close; retry briefly until it has.
             var admitted = false
             for _ in 0..<50 where !admitted {

@@ -127,4 +127,56 @@ import WhiteNoiseTestSupport
         }
         partial = 0
     }
+
+    /// A client that pipelines a long stream of requests, cut at arbitrary points by the
+    /// socket, does not make the server hold what it has already answered.
+    @Test(arguments: StaticFileServer.Backend.available)
+    func aLongPipelinedStreamDoesNotGrowServerMemory(_ backend: StaticFileServer.Backend) throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("small.txt", "ok")
+        let server = try CLIProcess(["serve", tree.root, "--port", "0", "--threads", "1", "--backend", backend.rawValue])
+        defer { server.signal(SIGKILL); _ = server.waitForExit() }
+        let line = try #require(server.waitForLine(containing: "listening on"))
+        let port = try #require(Int(line.split(separator: ":").last ?? ""))
+        let probe = try RawHTTPConnection(port: port)
+        let first = try probe.request("GET", "/small.txt")
+        #expect(first.text == "ok")
+        let baseline = try #require(server.residentKiB())
+
+        // 40,000 requests of 1,000 bytes (40 MB): reads end inside a request almost every time,
+        // so the server nearly always holds a partial request when the next bytes come.
+        let request = "GET /small.txt HTTP/1.1\r\nHost: x\r\nX-Pad: "
+        let padded = request + String(repeating: "p", count: 1000 - request.utf8.count - 4) + "\r\n\r\n"
+        #expect(padded.utf8.count == 1000)
+        let count = 40_000
+        let c = try RawHTTPConnection(port: port, timeout: 60)
+        let sender = UncheckedBox(c)
+        let sent = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            // Sent in pieces of 65,537 bytes, which never end where a request ends.
+            let stream = Array(String(repeating: padded, count: count).utf8)
+            var offset = 0
+            while offset < stream.count {
+                let end = min(offset + 65_537, stream.count)
+                try? sender.value.send(Array(stream[offset..<end]))
+                offset = end
+            }
+            sent.signal()
+        }
+        // Every response is the same size (the Date field has a fixed width); read them all.
+        let responseSize = try probe.responseSize(of: "GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let received = try c.readSome(atLeast: responseSize * count)
+        sent.wait()
+        let grown = try #require(server.residentKiB()) - baseline
+        #expect(received == responseSize * count)
+        #expect(grown < 16 * 1024, "server RSS grew by \(grown) KiB over a 40 MB pipelined stream")
+    }
 }
+
+/// Hands a non-Sendable value to one other thread, which alone uses the part it needs.
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+

@@ -13,6 +13,14 @@ struct ParsedHead {
     var contentLength: Int
     /// A transfer coding we do not decode: answer, then close (never guess a boundary).
     var hasTransferEncoding: Bool
+    /// HTTP/1.0 (which persists only when asked to, and is then told so).
+    var isHTTP10 = false
+
+    /// What the response says of the connection.
+    var persistence: HeadTail.Persistence {
+        if !keepAlive { return .close }
+        return isHTTP10 ? .keepAlive : .implicit
+    }
 }
 
 /// Why a head could not be parsed; the server answers with the status and closes.
@@ -146,7 +154,8 @@ enum HTTP1HeadParser {
         }
         if transferEncoding { keepAlive = false }
         return ParsedHead(method: httpMethod, target: target, fields: fields, keepAlive: keepAlive, isHead: httpMethod == .head,
-                          contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding)
+                          contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding,
+                          isHTTP10: !http11)
     }
 
     /// The method token; GET and HEAD (nearly every request) without building a string.

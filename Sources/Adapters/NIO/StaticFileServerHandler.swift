@@ -81,14 +81,14 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
                 guard let parsed = try HTTP1HeadParser.parse(&buffer) else { return }
                 head = parsed
             } catch {
-                send(Self.plain(error.status, isHead: false), keepAlive: false, context: context)
+                send(Self.plain(error.status, isHead: false), persistence: .close, context: context)
                 return
             }
             waitingSince = nil
             bodyBytesToSkip = head.contentLength
             let response = files.respond(method: head.method, target: head.target, fields: head.fields)
                 ?? Self.plain(.notFound, isHead: head.isHead)
-            send(response, keepAlive: head.keepAlive, context: context)
+            send(response, persistence: head.persistence, context: context)
             if !closing { startWaitingForHead(context) }
         }
     }
@@ -119,7 +119,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    private func send(_ response: StaticResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func send(_ response: StaticResponse, persistence: HeadTail.Persistence, context: ChannelHandlerContext) {
         wroteSinceFlush = true
         let head = response.serialisedHTTP1Head()
         var small: ByteBuffer?
@@ -133,7 +133,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
             o.clear(minimumCapacity: head.readableBytes + 64 + (small?.readableBytes ?? 0))
         }
         o.writeImmutableBuffer(head)
-        o.writeImmutableBuffer(tail.bytes(close: !keepAlive))
+        o.writeImmutableBuffer(tail.bytes(persistence))
         if let small {
             o.writeImmutableBuffer(small)
             out = o
@@ -144,11 +144,11 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
             writeOut(context)
             body.write(response.body, context: context, wrap: { NIOAny($0) }, onRegionDone: { self.body.regionDone() })
         }
-        if !keepAlive {
+        if persistence == .close {
             closing = true
             writeOut(context)
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
-                .whenComplete { _ in context.close(promise: nil) }
+                .whenComplete { _ in self.linger(context) }
         }
     }
 
@@ -158,6 +158,22 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         context.write(wrapOutboundOut(.byteBuffer(o)), promise: nil)
         spare = o
     }
+
+    /// The last response is out. Closing now, with bytes from the peer still unread, would
+    /// make the kernel send a reset, which can destroy the response before the peer has read
+    /// it. So only the output is shut (the peer sees the end of the response); what the peer
+    /// still sends is dropped (`closing`), and the channel closes when the peer closes (NIO
+    /// closes on end of input) or after `lingerTime`.
+    private func linger(_ context: ChannelHandlerContext) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        context.close(mode: .output).assumeIsolatedUnsafeUnchecked().whenFailure { _ in context.close(promise: nil) }
+        let linger = min(requestHeadTimeout, Self.lingerTime)
+        _ = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: linger) { context.close(promise: nil) }
+    }
+
+    /// How long a closing connection drops what its peer still sends.
+    private static let lingerTime = TimeAmount.seconds(2)
 
     private func startWaitingForHead(_ context: ChannelHandlerContext) {
         let now = NIODeadline.now()

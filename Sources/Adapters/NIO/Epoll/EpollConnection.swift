@@ -40,6 +40,11 @@ final class EpollConnection {
     @exclusivity(unchecked) var closeWhenSent = false
     /// An `EPOLLIN` edge arrived and the socket may hold unread bytes.
     @exclusivity(unchecked) var readReady = false
+    /// The peer has shut its side (`EPOLLRDHUP`): no further edges will say so.
+    @exclusivity(unchecked) var peerClosed = false
+    /// The last response is out and the write side is shut; input is read and dropped until
+    /// the peer closes (or the linger time is up).
+    @exclusivity(unchecked) var lingering = false
     /// When the connection started waiting for its next request head (monotonic ns).
     @exclusivity(unchecked) var waitingSince: Int64
     /// When the socket last took output bytes (monotonic ns).
@@ -72,6 +77,11 @@ final class EpollConnection {
                     output[output.startIndex] = .bytes(bytes)
                 }
             case .file(let descriptor, var offset, let end, let closes):
+                if offset >= end {  // nothing (left) to send: an empty file
+                    output.removeFirst()
+                    if closes { _ = Glibc.close(descriptor) }
+                    continue
+                }
                 var position = off_t(offset)
                 let n = sendfile(fd, descriptor, &position, Int(min(end - offset, 0x7fff_f000)))
                 if n < 0 {

@@ -18,29 +18,31 @@ import WhiteNoise
 /// reading while a response is still being sent (back-pressure); a response whose peer takes
 /// nothing for `requestHeadTimeout` is abandoned.
 final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's thread only
-    private let files: StaticFiles
-    private let logger: Logger
-    private let listenFD: Int32
-    private let epollFD: Int32
+    let files: StaticFiles
+    let logger: Logger
+    let listenFD: Int32
+    let epollFD: Int32
     /// Written by `stop()` from any thread.
-    private let wakeFD: Int32
-    private let live: ManagedAtomic<Int>
-    private let maximumConnections: Int
-    private let timeout: Int64
-    private let sweepInterval: Int64
+    let wakeFD: Int32
+    let live: ManagedAtomic<Int>
+    let maximumConnections: Int
+    let timeout: Int64
+    let sweepInterval: Int64
 
-    @exclusivity(unchecked) private var connections: [EpollConnection?] = []
-    @exclusivity(unchecked) private var generation: UInt32 = 0
+    @exclusivity(unchecked) var connections: [EpollConnection?] = []
+    @exclusivity(unchecked) var generation: UInt32 = 0
     /// Connections that still had input to read when their turn ended (fairness).
-    @exclusivity(unchecked) private var again: [EpollConnection] = []
+    @exclusivity(unchecked) var again: [EpollConnection] = []
     @exclusivity(unchecked) private var receive = ByteBuffer()
     @exclusivity(unchecked) private var out = ByteBuffer()
     @exclusivity(unchecked) private var tail = HeadTail()
-    @exclusivity(unchecked) private var now: Int64 = 0
-    @exclusivity(unchecked) private var acceptPausedUntil: Int64?
+    @exclusivity(unchecked) var now: Int64 = 0
+    @exclusivity(unchecked) var acceptPausedUntil: Int64?
     private static let readSize = 64 * 1024
     private static let coalesceLimit = 16 * 1024
     private static let roundsPerTurn = 16
+    /// How long a closing connection reads and drops what its peer still sends.
+    static let lingerTime: Int64 = 2_000_000_000
 
     init(files: StaticFiles, listenFD: Int32, live: ManagedAtomic<Int>, maximumConnections: Int, requestHeadTimeout: TimeAmount,
          logger: Logger) throws {
@@ -58,11 +60,20 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
             _ = Glibc.close(epollFD)
             throw IOError(errnoCode: errno, reason: "eventfd")
         }
-        register(wakeFD, events: EPOLLIN.rawValue, data: UInt64(UInt32(bitPattern: wakeFD)))
-        register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: UInt64(UInt32(bitPattern: listenFD)))
+        guard register(wakeFD, events: EPOLLIN.rawValue, data: UInt64(UInt32(bitPattern: wakeFD))) else {
+            throw IOError(errnoCode: errno, reason: "epoll_ctl")
+        }
+        guard registerListener() else { throw IOError(errnoCode: errno, reason: "epoll_ctl(listen)") }
     }
 
-    /// Asks the loop to close everything and return from `run()`. Any thread.
+    /// The descriptors live as long as the loop object, so `stop()` never writes to a number
+    /// that was closed and handed out again.
+    deinit {
+        _ = Glibc.close(epollFD)
+        _ = Glibc.close(wakeFD)
+    }
+
+    /// Asks the loop to close everything and return from `run()`. Any thread, any number of times.
     func stop() {
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
@@ -104,14 +115,13 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
             }
         }
         for case let c? in connections { close(c) }
-        _ = Glibc.close(epollFD)
-        _ = Glibc.close(wakeFD)
     }
 
     // MARK: Events
 
     private func handle(_ c: EpollConnection, events: UInt32) {
         if events & EPOLLERR.rawValue != 0 { return close(c) }
+        if events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { c.peerClosed = true }
         if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { c.readReady = true }
         drive(c)
     }
@@ -119,7 +129,7 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     /// Moves a connection on as far as it can go: sends what is queued, answers requests
     /// already received, reads more. Stops when the socket is full or empty; after a bounded
     /// number of rounds it yields to the other connections and comes back.
-    private func drive(_ c: EpollConnection) {
+    func drive(_ c: EpollConnection) {
         for _ in 0..<Self.roundsPerTurn {
             guard c.isOpen else { return }
             if !c.output.isEmpty {
@@ -133,7 +143,11 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
                     c.waitingSince = now
                 }
             }
-            if c.closeWhenSent { return close(c) }
+            if c.closeWhenSent {
+                if !c.lingering { linger(c) }
+                guard c.readReady, readAndServe(c) else { return }
+                continue
+            }
             if c.input.readableBytes > 0, serveHeldBack(c) { continue }
             guard c.readReady else { return }
             guard readAndServe(c) else { return }
@@ -172,12 +186,17 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
             close(c)
             return false
         }
-        // A short read drained the socket; the next bytes bring a new edge.
-        if result < asked { c.readReady = false }
+        // A short read drained the socket; the next bytes bring a new edge. A peer that has
+        // half-closed sends no more edges: read on, once its responses are out, to see the end.
+        if result < asked, !c.peerClosed { c.readReady = false }
+        if c.lingering { return true }  // closing: what arrives now is discarded
         if c.input.readableBytes == 0 {
             _ = serve(c, &receive)
             if receive.readableBytes > 0, c.isOpen { c.input.writeBuffer(&receive) }
         } else {
+            // Held-back bytes keep only what is unread, so a stream of pipelined requests cut at
+            // arbitrary points does not grow the buffer.
+            c.input.discardReadBytes()
             c.input.writeBuffer(&receive)
             _ = serveHeldBack(c)
         }
@@ -200,14 +219,14 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
                 guard let parsed = try HTTP1HeadParser.parse(&buffer) else { break }
                 head = parsed
             } catch {
-                append(StaticFileServerHandler.plain(error.status, isHead: false), keepAlive: false, to: c)
+                append(StaticFileServerHandler.plain(error.status, isHead: false), persistence: .close, to: c)
                 produced = true
                 break
             }
             c.bodyBytesToSkip = head.contentLength
             let response = files.respond(method: head.method, target: head.target, fields: head.fields)
                 ?? StaticFileServerHandler.plain(.notFound, isHead: head.isHead)
-            append(response, keepAlive: head.keepAlive, to: c)
+            append(response, persistence: head.persistence, to: c)
             produced = true
         }
         if out.readableBytes > 0 { sendOut(c) }
@@ -216,10 +235,10 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
 
     /// Adds a response: small ones are gathered in `out` (one `send` for a batch of
     /// pipelined requests), bodies that are files or large buffers are queued on `c`.
-    private func append(_ response: StaticResponse, keepAlive: Bool, to c: EpollConnection) {
+    private func append(_ response: StaticResponse, persistence: HeadTail.Persistence, to c: EpollConnection) {
         out.writeImmutableBuffer(response.serialisedHTTP1Head())
-        out.writeImmutableBuffer(tail.bytes(close: !keepAlive))
-        if !keepAlive { c.closeWhenSent = true }
+        out.writeImmutableBuffer(tail.bytes(persistence))
+        if persistence == .close { c.closeWhenSent = true }
         switch response.body {
         case .empty:
             break
@@ -284,82 +303,6 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         guard out.readableBytes > 0 else { return }
         c.output.append(.bytes(out))
         out = ByteBuffer()
-    }
-
-    // MARK: Connections
-
-    private func acceptConnections() {
-        if acceptPausedUntil != nil { return }
-        while true {
-            let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
-            if fd < 0 {
-                switch errno {
-                case EINTR, ECONNABORTED, EPROTO:
-                    continue
-                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    // Out of descriptors or memory: stop accepting for a moment rather than spin.
-                    logger.warning("whitenoise: cannot accept connections (errno \(errno)); pausing accepts")
-                    acceptPausedUntil = now + 100_000_000
-                    epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
-                    return
-                default:
-                    return  // EAGAIN: nothing more waiting
-                }
-            }
-            if live.wrappingIncrementThenLoad(ordering: .relaxed) > maximumConnections {
-                live.wrappingDecrement(ordering: .relaxed)
-                _ = Glibc.close(fd)
-                continue
-            }
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            generation &+= 1
-            let c = EpollConnection(fd: fd, generation: generation, now: now)
-            let index = Int(fd)
-            if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count + 64)) }
-            connections[index] = c
-            let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
-            register(fd, events: events, data: UInt64(UInt32(bitPattern: fd)) | UInt64(generation) << 32)
-        }
-    }
-
-    private func connection(_ fd: Int32) -> EpollConnection? {
-        let index = Int(fd)
-        return index < connections.count ? connections[index] : nil
-    }
-
-    private func close(_ c: EpollConnection) {
-        guard c.isOpen else { return }
-        if connection(c.fd) === c { connections[Int(c.fd)] = nil }
-        c.close()  // also removes it from the epoll set
-        live.wrappingDecrement(ordering: .relaxed)
-    }
-
-    /// Closes connections that waited too long for a request head, or whose peer has taken
-    /// nothing of a response for as long; resumes accepting after a pause.
-    private func sweep() {
-        for case let c? in connections {
-            let since = c.output.isEmpty ? c.waitingSince : c.lastProgress
-            if now - since >= timeout { close(c) }
-        }
-        if let until = acceptPausedUntil, now >= until {
-            acceptPausedUntil = nil
-            register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: UInt64(UInt32(bitPattern: listenFD)))
-            acceptConnections()
-        }
-    }
-
-    private func register(_ fd: Int32, events: UInt32, data: UInt64) {
-        var event = epoll_event()
-        event.events = events
-        event.data.u64 = data
-        epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
-    }
-
-    static func monotonicNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 }
 #endif

@@ -1,0 +1,113 @@
+#if os(Linux)
+import Atomics
+import CLinuxEvents
+import Glibc
+import NIOCore
+
+/// Accepting, closing and sweeping connections, and the epoll registrations.
+extension EpollLoop {
+    func acceptConnections() {
+        if acceptPausedUntil != nil { return }
+        while true {
+            let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED, EPROTO:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory: stop accepting for a moment rather than spin.
+                    logger.warning("whitenoise: cannot accept connections (errno \(errno)); pausing accepts")
+                    acceptPausedUntil = now + 100_000_000
+                    epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
+                    return
+                default:
+                    return  // EAGAIN: nothing more waiting
+                }
+            }
+            if live.wrappingIncrementThenLoad(ordering: .relaxed) > maximumConnections {
+                live.wrappingDecrement(ordering: .relaxed)
+                _ = Glibc.close(fd)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            generation &+= 1
+            let c = EpollConnection(fd: fd, generation: generation, now: now)
+            let index = Int(fd)
+            if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count + 64)) }
+            connections[index] = c
+            let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+            guard register(fd, events: events, data: UInt64(UInt32(bitPattern: fd)) | UInt64(generation) << 32) else {
+                close(c)
+                continue
+            }
+        }
+    }
+
+    func connection(_ fd: Int32) -> EpollConnection? {
+        let index = Int(fd)
+        return index < connections.count ? connections[index] : nil
+    }
+
+    func close(_ c: EpollConnection) {
+        guard c.isOpen else { return }
+        if connection(c.fd) === c { connections[Int(c.fd)] = nil }
+        c.close()  // also removes it from the epoll set
+        live.wrappingDecrement(ordering: .relaxed)
+    }
+
+    /// The last response of a connection is out. Closing now, with bytes from the peer still
+    /// unread, would make the kernel send a reset, which can destroy the response before the
+    /// peer has read it. So the write side is shut (the peer sees the end of the response), and
+    /// what the peer still sends is read and dropped until it closes, for at most `lingerTime`.
+    func linger(_ c: EpollConnection) {
+        c.lingering = true
+        c.input = ByteBuffer()
+        c.bodyBytesToSkip = 0
+        c.waitingSince = now
+        _ = Glibc.shutdown(c.fd, Int32(SHUT_WR))
+        c.readReady = true  // read what is already there; its end is the peer's FIN
+    }
+
+    /// Closes connections that waited too long for a request head, whose peer has taken
+    /// nothing of a response for as long, or that have lingered long enough; resumes
+    /// accepting after a pause.
+    func sweep() {
+        let linger = min(timeout, Self.lingerTime)
+        for case let c? in connections {
+            if c.lingering {
+                if now - c.waitingSince >= linger { close(c) }
+                continue
+            }
+            let since = c.output.isEmpty ? c.waitingSince : c.lastProgress
+            if now - since >= timeout { close(c) }
+        }
+        if let until = acceptPausedUntil, now >= until {
+            acceptPausedUntil = nil
+            _ = registerListener()
+            acceptConnections()
+        }
+    }
+
+    /// Adds the listening socket, with `EPOLLEXCLUSIVE` (one loop wakes per connection) where
+    /// the kernel has it (Linux 4.5+), without it elsewhere.
+    func registerListener() -> Bool {
+        let data = UInt64(UInt32(bitPattern: listenFD))
+        return register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: data)
+            || (errno == EINVAL && register(listenFD, events: EPOLLIN.rawValue, data: data))
+    }
+
+    func register(_ fd: Int32, events: UInt32, data: UInt64) -> Bool {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = data
+        return epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0
+    }
+
+    static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+#endif
