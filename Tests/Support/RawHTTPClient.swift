@@ -28,12 +28,13 @@ public struct RawResponse: Sendable {
 
 /// Errors of the raw client.
 public enum RawHTTPError: Error, CustomStringConvertible {
-    case connect(Int32), timeout, closed, malformed(String)
+    case connect(Int32), timeout, closed, reset, malformed(String)
     public var description: String {
         switch self {
         case .connect(let e): return "connect failed, errno \(e)"
         case .timeout: return "timed out waiting for the server"
         case .closed: return "connection closed by the server"
+        case .reset: return "connection reset by the server"
         case .malformed(let s): return "malformed response: \(s)"
         }
     }
@@ -99,13 +100,8 @@ public final class RawHTTPConnection {
     /// Reads until the server ends the connection: `true` when it ended it with a FIN (every
     /// byte it sent can be read), `false` on a reset or a timeout.
     public func endsCleanly() -> Bool {
-        while true {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { return true }
-            if n < 0 { return false }
-            buffer += chunk[0..<n]
-        }
+        if case .closed = readUntilEnd() { return true }
+        return false
     }
 
     /// Sets the receive buffer small (before reading) to simulate a slow reader.
@@ -139,7 +135,7 @@ public final class RawHTTPConnection {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n == 0 { throw RawHTTPError.closed }
-        if n < 0 { throw errno == EAGAIN || errno == EWOULDBLOCK ? RawHTTPError.timeout : RawHTTPError.closed }
+        if n < 0 { throw errno == EAGAIN || errno == EWOULDBLOCK ? RawHTTPError.timeout : RawHTTPError.reset }
         received += n
         buffer += chunk[0..<n]
     }
@@ -180,15 +176,22 @@ public final class RawHTTPConnection {
         return nil
     }
 
-    /// Whether the server closed the connection (EOF) within the read timeout, with no
-    /// unread bytes pending.
+    /// Whether the server closed the connection (a FIN or a reset) within the read timeout.
     public func serverClosed() -> Bool {
+        switch readUntilEnd() {
+        case .closed, .reset: return true
+        default: return false
+        }
+    }
+
+    /// Receives until the connection ends or a read times out; returns how it ended.
+    private func readUntilEnd() -> RawHTTPError {
         do {
             while true { try fill() }
-        } catch RawHTTPError.closed {
-            return true
+        } catch let error as RawHTTPError {
+            return error
         } catch {
-            return false
+            return .closed
         }
     }
 

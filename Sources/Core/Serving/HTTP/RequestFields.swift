@@ -25,16 +25,7 @@ public struct RequestFields: Sendable {
     /// §5.3); for single-valued fields the first wins.
     public init(_ fields: HTTPFields) {
         for field in fields {
-            switch field.name {
-            case .acceptEncoding: acceptEncoding = Self.combine(acceptEncoding, field.value)
-            case .ifNoneMatch: ifNoneMatch = Self.combine(ifNoneMatch, field.value)
-            case .ifModifiedSince: ifModifiedSince = ifModifiedSince ?? field.value
-            case .range: range = Self.combine(range, field.value)
-            case .ifMatch: ifMatch = Self.combine(ifMatch, field.value)
-            case .ifUnmodifiedSince: ifUnmodifiedSince = ifUnmodifiedSince ?? field.value
-            case .ifRange: ifRange = ifRange ?? field.value
-            default: continue
-            }
+            if let name = Name(field.name) { add(name, value: field.value) }
         }
     }
 
@@ -54,6 +45,20 @@ public struct RequestFields: Sendable {
         case ifUnmodifiedSince
         /// `If-Range`
         case ifRange
+
+        /// The engine's field of that name, or `nil`.
+        public init?(_ name: HTTPField.Name) {
+            switch name {
+            case .acceptEncoding: self = .acceptEncoding
+            case .ifNoneMatch: self = .ifNoneMatch
+            case .ifModifiedSince: self = .ifModifiedSince
+            case .range: self = .range
+            case .ifMatch: self = .ifMatch
+            case .ifUnmodifiedSince: self = .ifUnmodifiedSince
+            case .ifRange: self = .ifRange
+            default: return nil
+            }
+        }
 
         /// The lower-case field name.
         public var lowercased: String {
