@@ -1,6 +1,5 @@
 import ArgumentParser
 import WhiteNoiseSettings
-@preconcurrency import Dispatch
 import Logging
 import NIOCore
 import WhiteNoise
@@ -117,7 +116,7 @@ struct Serve: AsyncParsableCommand {
         if let threads { serverConfig.threads = threads }
         if let backend, let chosen = StaticFileServer.Backend(rawValue: backend) { serverConfig.backend = chosen }
         let server = StaticFileServer(files: files, configuration: serverConfig, logger: logger)
-        let signals = Self.signalStream()
+        let signals = TerminationSignals.stream()
         do {
             let address = try await server.start()
             // One machine-readable line for scripts and tests that start us on port 0.
@@ -148,19 +147,6 @@ struct Serve: AsyncParsableCommand {
         if autorefresh { values["WHITENOISE_AUTOREFRESH"] = "true" }
         return values
     }
-
-    /// SIGINT and SIGTERM as an async stream (the default handlers are replaced).
-    static func signalStream() -> AsyncStream<Int32> {
-        AsyncStream { continuation in
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { continuation.yield(sig) }
-                source.resume()
-                signalSources.append(source)
-            }
-        }
-    }
 }
 
 /// A failure after the flags were accepted (e.g. the port is taken): reported as
@@ -169,9 +155,6 @@ struct ServeError: Error, CustomStringConvertible {
     /// What went wrong, for the user.
     let description: String
 }
-
-/// Keeps the signal sources alive for the life of the process.
-nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []
 
 /// Whether `path` is an existing directory.
 func isDirectory(_ path: String) -> Bool {

@@ -17,6 +17,10 @@ public final class CLIProcess: @unchecked Sendable {
     private let stderrPipe = Pipe()
     private var stdoutBuffer = Data()
     private let exited = DispatchSemaphore(value: 0)
+    /// stderr, drained as it comes so a chatty child never blocks on a full pipe.
+    private let stderrBuffer = NSLock()
+    private var stderrData = Data()
+    private let stderrDone = DispatchSemaphore(value: 0)
 
     /// Starts `whitenoise` (or another executable of the package, by product name) with
     /// `arguments`, and `environment` added to this process's environment.
@@ -29,6 +33,15 @@ public final class CLIProcess: @unchecked Sendable {
         let exited = self.exited
         process.terminationHandler = { _ in exited.signal() }
         try process.run()
+        let handle = stderrPipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData  // blocks; empty at EOF
+                if chunk.isEmpty { break }
+                stderrBuffer.withLock { stderrData.append(chunk) }
+            }
+            stderrDone.signal()
+        }
     }
 
     /// The process id.
@@ -71,9 +84,16 @@ public final class CLIProcess: @unchecked Sendable {
         return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
     }
 
-    /// Everything written to stderr (call after exit).
+    /// Everything written to stderr (call after exit: waits for the end of the stream).
     public func standardError() -> String {
-        String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        stderrDone.wait()
+        stderrDone.signal()  // later calls return at once
+        return String(decoding: stderrBuffer.withLock { stderrData }, as: UTF8.self)
+    }
+
+    /// What has been written to stderr so far (for failure messages of a running process).
+    public func standardErrorSoFar() -> String {
+        String(decoding: stderrBuffer.withLock { stderrData }, as: UTF8.self)
     }
 
     /// Resident memory of the process in KiB, from /proc.
@@ -89,9 +109,8 @@ public final class CLIProcess: @unchecked Sendable {
     public static func run(_ arguments: [String]) throws -> (Int32, String, String) {
         let p = try CLIProcess(arguments)
         let out = p.stdoutPipe.fileHandleForReading.readDataToEndOfFile()
-        let err = p.stderrPipe.fileHandleForReading.readDataToEndOfFile()
         p.process.waitUntilExit()
-        return (p.process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return (p.process.terminationStatus, String(decoding: out, as: UTF8.self), p.standardError())
     }
 }
 

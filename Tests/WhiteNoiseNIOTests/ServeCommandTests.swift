@@ -91,7 +91,9 @@ import WhiteNoiseTestSupport
         let miss = try RawHTTPConnection(port: port).request("GET", "/static/missing.css")
         #expect(miss.status == 404 && miss["cache-control"] == "no-store")
         server.signal(sig)
-        #expect(server.waitForExit() == 0)
+        let status = server.waitForExit()
+        #expect(status == 0, "the server's stderr: \(server.standardError())")
+        #expect(server.standardError().contains("received signal \(sig), shutting down"))
         #expect((try? RawHTTPConnection(port: port)) == nil)  // the port is closed
     }
 
