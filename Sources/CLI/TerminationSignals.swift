@@ -6,8 +6,8 @@ import Glibc
 /// SIGINT and SIGTERM as an async stream, delivered through a pipe.
 ///
 /// Dispatch signal sources are not used: on Linux they install their handler later, on the
-/// manager thread, and forward the signal to whichever thread was the manager then, so a
-/// signal that arrives early or under load can be lost and the server never stops. Here the
+/// manager thread, so until that thread has run, a signal meets the `SIG_IGN` that must be set
+/// before and is lost: under load the server then never stops (seen in CI). Here the
 /// handlers are in place when `stream()` returns, whichever thread takes the signal runs the
 /// handler, and the handler only does what is async-signal-safe: one `write` to a pipe.
 enum TerminationSignals {
@@ -41,6 +41,13 @@ enum TerminationSignals {
     /// A detached thread that turns bytes from the pipe into stream elements.
     private static func spawnReader(readFD: Int32, continuation: AsyncStream<Int32>.Continuation) {
         Thread.detachNewThread {
+            // Threads started by Dispatch block these signals, and threads inherit the mask.
+            // This one unblocks them, so some thread can always take them and run the handler.
+            var mask = sigset_t()
+            sigemptyset(&mask)
+            sigaddset(&mask, SIGINT)
+            sigaddset(&mask, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &mask, nil)
             var byte: UInt8 = 0
             while true {
                 let n = read(readFD, &byte, 1)
