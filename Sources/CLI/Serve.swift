@@ -54,6 +54,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Server backend: \(StaticFileServer.Backend.available.map(\.rawValue).joined(separator: " or ")) (default \(StaticFileServer.Backend.platformDefault.rawValue)).")
     var backend: String?
 
+    @Option(name: .customLong("graceful-timeout"),
+            help: "On SIGINT/SIGTERM, seconds that responses in progress get to finish (idle connections close at once; a second signal stops at once).")
+    var gracefulTimeout: Double = 10
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -66,6 +70,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard gracefulTimeout >= 0, gracefulTimeout <= 86_400 else {
+            throw ValidationError("--graceful-timeout must be between 0 and 86400 seconds, got \(gracefulTimeout)")
+        }
         if let backend, !StaticFileServer.Backend.available.contains(where: { $0.rawValue == backend }) {
             let valid = StaticFileServer.Backend.available.map(\.rawValue).joined(separator: " or ")
             throw ValidationError("--backend must be \(valid) on this platform, got '\(backend)'")
@@ -115,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         serverConfig.port = port
         if let threads { serverConfig.threads = threads }
         if let backend, let chosen = StaticFileServer.Backend(rawValue: backend) { serverConfig.backend = chosen }
+        serverConfig.shutdownGracePeriod = .nanoseconds(Int64(gracefulTimeout * 1e9))
         let server = StaticFileServer(files: files, configuration: serverConfig, logger: logger)
         let signals = TerminationSignals.stream()
         do {
@@ -128,11 +136,39 @@ struct Serve: AsyncParsableCommand {
             let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
             throw ServeError(description: "cannot listen on \(host):\(port): \(reason)")
         }
-        for await signal in signals {
-            logger.info("whitenoise: received signal \(signal), shutting down")
-            break
+        try await Self.stop(server, on: signals, gracePeriod: gracefulTimeout, logger: logger)
+    }
+
+    /// Waits for the first signal, then shuts down gracefully; a second signal during that
+    /// shutdown closes the remaining connections at once.
+    static func stop(_ server: StaticFileServer, on signals: AsyncStream<Int32>, gracePeriod: Double, logger: Logger) async throws {
+        enum Event { case signal(Int32), stopped(Result<Void, any Error>) }
+        let (events, sink) = AsyncStream<Event>.makeStream()
+        let forwarding = Task {
+            for await signal in signals { sink.yield(.signal(signal)) }
         }
-        try await server.shutdown()
+        defer { forwarding.cancel() }
+        var stopping = false
+        for await event in events {
+            switch event {
+            case .signal(let signal) where !stopping:
+                stopping = true
+                logger.info("whitenoise: received signal \(signal), shutting down (responses in progress get up to \(gracePeriod) s)")
+                Task {
+                    do {
+                        try await server.shutdown()
+                        sink.yield(.stopped(.success(())))
+                    } catch {
+                        sink.yield(.stopped(.failure(error)))
+                    }
+                }
+            case .signal(let signal):
+                logger.notice("whitenoise: received signal \(signal) again, closing every connection now")
+                Task { try? await server.shutdown(gracePeriod: .zero) }
+            case .stopped(let result):
+                return try result.get()
+            }
+        }
     }
 
     /// The engine flags that were given, as the settings they override.

@@ -18,8 +18,9 @@ public final class CLIProcess: @unchecked Sendable {
     private var stdoutBuffer = Data()
     private let exited = DispatchSemaphore(value: 0)
     /// stderr, drained as it comes so a chatty child never blocks on a full pipe.
-    private let stderrBuffer = NSLock()
+    private let stderrBuffer = NSCondition()
     private var stderrData = Data()
+    private var stderrEnded = false
     private let stderrDone = DispatchSemaphore(value: 0)
 
     /// Starts `whitenoise` (or another executable of the package, by product name) with
@@ -38,7 +39,14 @@ public final class CLIProcess: @unchecked Sendable {
             while true {
                 let chunk = handle.availableData  // blocks; empty at EOF
                 if chunk.isEmpty { break }
-                stderrBuffer.withLock { stderrData.append(chunk) }
+                stderrBuffer.withLock {
+                    stderrData.append(chunk)
+                    stderrBuffer.broadcast()
+                }
+            }
+            stderrBuffer.withLock {
+                stderrEnded = true
+                stderrBuffer.broadcast()
             }
             stderrDone.signal()
         }
@@ -73,13 +81,14 @@ public final class CLIProcess: @unchecked Sendable {
     public func signal(_ sig: Int32) { kill(pid, sig) }
 
     /// Waits for exit up to `timeout` seconds (then SIGKILLs it); returns the exit status
-    /// (128+signal for a signal death), or `nil` if it had to be killed.
+    /// (128+signal for a signal death), or `nil` if it had to be killed. Can be called again.
     public func waitForExit(timeout: Int = 30) -> Int32? {
         if exited.wait(timeout: .now() + .seconds(timeout)) == .timedOut {
             kill(pid, SIGKILL)
             process.waitUntilExit()
             return nil
         }
+        exited.signal()  // a later call (say, in a defer) returns at once
         process.waitUntilExit()
         return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
     }
@@ -89,6 +98,18 @@ public final class CLIProcess: @unchecked Sendable {
         stderrDone.wait()
         stderrDone.signal()  // later calls return at once
         return String(decoding: stderrBuffer.withLock { stderrData }, as: UTF8.self)
+    }
+
+    /// Waits until stderr contains `text` (woken by each write, no polling); `false` if the
+    /// stream ends or `timeout` seconds pass first.
+    public func waitForStandardError(containing text: String, timeout: Int = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+        return stderrBuffer.withLock {
+            while true {
+                if String(decoding: stderrData, as: UTF8.self).contains(text) { return true }
+                if stderrEnded || !stderrBuffer.wait(until: deadline) { return false }
+            }
+        }
     }
 
     /// What has been written to stderr so far (for failure messages of a running process).

@@ -54,6 +54,9 @@ public final class StaticFileServer: Sendable {
         public var threads: Int = System.coreCount
         /// The backend; default `Backend.platformDefault`. `.epoll` off Linux throws at `start()`.
         public var backend: Backend = .platformDefault
+        /// How long `shutdown()` lets responses in progress finish before it closes their
+        /// connections. Idle connections close at once. Default 10 s.
+        public var shutdownGracePeriod: TimeAmount = .seconds(10)
 
         /// The defaults.
         public init() {}
@@ -64,6 +67,8 @@ public final class StaticFileServer: Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup?
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+    private let limiter: ConnectionLimiter
+    private let groupShutDown = ManagedAtomic(false)
     #if os(Linux)
     private let epoll: EpollServer?
     private let epollPort: NIOLockedValueBox<Int?> = NIOLockedValueBox(nil)
@@ -74,6 +79,7 @@ public final class StaticFileServer: Sendable {
         self.files = files
         self.configuration = configuration
         self.logger = logger
+        self.limiter = ConnectionLimiter(maximum: configuration.maximumConnections)
         #if os(Linux)
         let useEpoll = configuration.backend == .epoll
         self.epoll = useEpoll ? EpollServer(files: files, configuration: configuration, logger: logger) : nil
@@ -96,7 +102,7 @@ public final class StaticFileServer: Sendable {
         guard let group else { throw StaticFileServerError.backendUnavailable(configuration.backend) }
         let files = self.files
         let timeout = configuration.requestHeadTimeout
-        let limiter = ConnectionLimiter(maximum: configuration.maximumConnections)
+        let limiter = self.limiter
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -132,13 +138,31 @@ public final class StaticFileServer: Sendable {
         try await ch.closeFuture.get()
     }
 
-    /// Stops accepting, closes the listening socket, then shuts the event loops down (which
-    /// closes the open connections).
-    public func shutdown() async throws {
+    /// Stops gracefully: new connections are refused from the start (the listening socket
+    /// closes), idle keep-alive connections close at once, and connections busy sending a
+    /// response close once it is out, or when `gracePeriod` (default:
+    /// `Configuration.shutdownGracePeriod`) is up. Requests not yet answered are not read;
+    /// clients retry them elsewhere. Returns when every connection is closed. A second call
+    /// with a shorter period (a second Ctrl-C) cuts a running one short.
+    public func shutdown(gracePeriod: TimeAmount? = nil) async throws {
+        let grace = gracePeriod ?? configuration.shutdownGracePeriod
         #if os(Linux)
-        if let epoll { return await epoll.shutdown() }
+        if let epoll { return await epoll.shutdown(gracePeriod: grace) }
         #endif
         if let ch = channel.withLockedValue({ $0 }) { try? await ch.close().get() }
+        if let loop = group?.next() {
+            let children = limiter.channels()
+            for child in children { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+            let logger = self.logger
+            let forced = loop.scheduleTask(in: grace) {
+                let busy = children.filter(\.isActive)
+                if !busy.isEmpty { logger.warning("whitenoise: \(busy.count) connection\(busy.count == 1 ? "" : "s") still busy at the end of the grace period; closed") }
+                for child in busy { child.close(promise: nil) }
+            }
+            try? await EventLoopFuture.andAllComplete(children.map(\.closeFuture), on: loop).get()
+            forced.cancel()
+        }
+        guard !groupShutDown.exchange(true, ordering: .relaxed) else { return }
         try await group?.shutdownGracefully()
     }
 }
@@ -156,21 +180,30 @@ public enum StaticFileServerError: Error, CustomStringConvertible {
     }
 }
 
-/// Counts live connections and closes those over the limit as they arrive.
+/// Counts live connections, closes those over the limit as they arrive, and knows the
+/// open ones (for a graceful shutdown).
 final class ConnectionLimiter: Sendable {
     private let maximum: Int
-    private let live = ManagedAtomic(0)
+    private let live = NIOLockedValueBox([ObjectIdentifier: any Channel]())
 
     init(maximum: Int) { self.maximum = maximum }
 
     /// Counts `channel` until it closes; returns `false` (and closes it) when over the limit.
     func admit(_ channel: any Channel) -> Bool {
-        let count = live.wrappingIncrementThenLoad(ordering: .relaxed)
-        channel.closeFuture.whenComplete { _ in self.live.wrappingDecrement(ordering: .relaxed) }
-        if count > maximum {
+        let key = ObjectIdentifier(channel)
+        let admitted = live.withLockedValue { open -> Bool in
+            guard open.count < maximum else { return false }
+            open[key] = channel
+            return true
+        }
+        guard admitted else {
             channel.close(promise: nil)
             return false
         }
+        channel.closeFuture.whenComplete { _ in _ = self.live.withLockedValue { $0.removeValue(forKey: key) } }
         return true
     }
+
+    /// The connections open now.
+    func channels() -> [any Channel] { live.withLockedValue { Array($0.values) } }
 }

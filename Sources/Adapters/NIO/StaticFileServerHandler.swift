@@ -102,6 +102,18 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
+    /// A graceful shutdown (`ChannelShouldQuiesceEvent`): what is already written goes out,
+    /// then the connection ends as after `Connection: close`; requests not yet read are not
+    /// answered. An idle connection ends at once.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        guard !closing else { return }
+        closing = true
+        writeOut(context)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
+            .whenComplete { _ in self.linger(context) }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }

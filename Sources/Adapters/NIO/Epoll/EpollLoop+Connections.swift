@@ -36,6 +36,7 @@ extension EpollLoop {
             let index = Int(fd)
             if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count + 64)) }
             connections[index] = c
+            openConnections += 1
             let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
             guard register(fd, events: events, data: UInt64(UInt32(bitPattern: fd)) | UInt64(generation) << 32) else {
                 close(c)
@@ -53,6 +54,7 @@ extension EpollLoop {
         guard c.isOpen else { return }
         if connection(c.fd) === c { connections[Int(c.fd)] = nil }
         c.close()  // also removes it from the epoll set
+        openConnections -= 1
         live.wrappingDecrement(ordering: .relaxed)
     }
 

@@ -38,6 +38,12 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     @exclusivity(unchecked) private var tail = HeadTail()
     @exclusivity(unchecked) var now: Int64 = 0
     @exclusivity(unchecked) var acceptPausedUntil: Int64?
+    /// Connections of this loop that are open.
+    @exclusivity(unchecked) var openConnections = 0
+    /// Set by `stop(gracePeriod:)`: when the loop closes whatever is still open (monotonic ns).
+    @exclusivity(unchecked) var drainDeadline: Int64?
+    /// The grace period asked for by the latest `stop(gracePeriod:)` (ns), read on wake-up.
+    private let requestedGrace = ManagedAtomic<Int64>(.max)
     private static let readSize = 64 * 1024
     private static let coalesceLimit = 16 * 1024
     private static let roundsPerTurn = 16
@@ -73,8 +79,11 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         _ = Glibc.close(wakeFD)
     }
 
-    /// Asks the loop to close everything and return from `run()`. Any thread, any number of times.
-    func stop() {
+    /// Asks the loop to stop: it accepts no more connections, closes the idle ones, lets
+    /// responses in progress finish for up to `gracePeriod` (ns), then closes what is left and
+    /// returns from `run()`. Any thread, any number of times: a shorter period takes over.
+    func stop(gracePeriod: Int64) {
+        requestedGrace.store(max(0, gracePeriod), ordering: .relaxed)
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }
@@ -86,7 +95,8 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         var nextSweep = now + sweepInterval
         var running = true
         while running {
-            let wait = again.isEmpty ? Int32(clamping: max(1, (nextSweep - now) / 1_000_000)) : 0
+            let next = min(nextSweep, drainDeadline ?? .max)
+            let wait = again.isEmpty ? Int32(clamping: max(1, (next - now) / 1_000_000)) : 0
             let n = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, Int32($0.count), wait) }
             now = Self.monotonicNow()
             if n < 0, errno != EINTR {
@@ -99,7 +109,9 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
                 if fd == listenFD {
                     acceptConnections()
                 } else if fd == wakeFD {
-                    running = false
+                    var count: UInt64 = 0
+                    _ = read(wakeFD, &count, 8)
+                    beginDraining()
                 } else if let c = connection(fd), c.generation == UInt32(truncatingIfNeeded: data >> 32) {
                     handle(c, events: events[i].events)
                 }
@@ -113,8 +125,26 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
                 sweep()
                 nextSweep = now + sweepInterval
             }
+            if let deadline = drainDeadline, openConnections == 0 || now >= deadline { running = false }
+        }
+        if openConnections > 0 {
+            logger.warning("whitenoise: \(openConnections) connection\(openConnections == 1 ? "" : "s") still busy at the end of the grace period; closed")
         }
         for case let c? in connections { close(c) }
+    }
+
+    /// Stops accepting and ends every connection once its queued output is out (at once for
+    /// idle ones); requests not yet answered are not read. The deadline only ever moves closer.
+    private func beginDraining() {
+        let (sum, overflow) = now.addingReportingOverflow(requestedGrace.load(ordering: .relaxed))
+        let deadline = overflow ? .max : sum
+        drainDeadline = min(drainDeadline ?? .max, deadline)
+        if acceptPausedUntil == nil { epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil) }
+        acceptPausedUntil = .max  // never again: the sweep does not re-register the listener
+        for case let c? in connections where c.isOpen && !c.closeWhenSent {
+            c.closeWhenSent = true
+            drive(c)
+        }
     }
 
     // MARK: Events

@@ -77,10 +77,17 @@ final class EpollServer: Sendable {
         return try SocketAddress(ipAddress: requested.ipAddress ?? configuration.host, port: port)
     }
 
-    /// Stops every loop (closing its connections) and waits until they are done.
-    func shutdown() async {
-        let loops = state.withLockedValue { $0.loops }
-        for loop in loops { loop.stop() }
+    /// Refuses new connections from now on, has every loop drain (idle connections close at
+    /// once, responses in progress get up to `gracePeriod`), and waits until they are done.
+    /// A second call with a shorter period cuts the first one short.
+    func shutdown(gracePeriod: TimeAmount) async {
+        state.withLockedValue { state in
+            // First, so that by the time any connection is closed, a new attempt is refused
+            // (rather than left in the backlog). Under the lock, so the last loop to end
+            // cannot close the socket first.
+            if state.listenFD >= 0 { _ = Glibc.shutdown(state.listenFD, Int32(SHUT_RD)) }
+            for loop in state.loops { loop.stop(gracePeriod: gracePeriod.nanoseconds) }
+        }
         await waitUntilClosed()
     }
 
