@@ -19,15 +19,21 @@ enum TerminationSignals {
         var fds: [Int32] = [-1, -1]
         precondition(pipe(&fds) == 0, "pipe failed: errno \(errno)")
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // not inherited by children
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)  // a handler never blocks
         let readFD = fds[0]
         writeFD = fds[1]
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { signal in
+        let handler: @convention(c) (Int32) -> Void = { signal in
             let saved = errno  // the interrupted code may be about to read errno
             var byte = UInt8(truncatingIfNeeded: signal)
-            _ = write(TerminationSignals.writeFD, &byte, 1)
+            _ = write(TerminationSignals.writeFD, &byte, 1)  // non-blocking: a full pipe drops it
             errno = saved
         }
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
         action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
         let (stream, continuation) = AsyncStream<Int32>.makeStream()

@@ -99,13 +99,14 @@ import WhiteNoiseTestSupport
 
     /// The handlers are in place before the "listening" line: a signal sent the moment it
     /// appears (before any request, with the process just started) still stops the server.
-    @Test func aSignalTheMomentItListensStopsTheServer() throws {
+    @Test(arguments: StaticFileServer.Backend.available)
+    func aSignalTheMomentItListensStopsTheServer(_ backend: StaticFileServer.Backend) throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("app.css", "body{}")
         for round in 0..<8 {
             let sig = round % 2 == 0 ? SIGTERM : SIGINT
-            let server = try CLIProcess(["serve", tree.root, "--port", "0", "--threads", "1"])
+            let server = try CLIProcess(["serve", tree.root, "--port", "0", "--threads", "1", "--backend", backend.rawValue])
             #expect(server.waitForLine(containing: "listening on") != nil)
             server.signal(sig)
             let status = server.waitForExit()

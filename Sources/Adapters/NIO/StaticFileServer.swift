@@ -2,7 +2,6 @@ public import Logging
 public import NIOCore
 import NIOPosix
 public import WhiteNoise
-import Atomics
 import NIOConcurrencyHelpers
 
 /// A ready-made HTTP/1.1 server that serves a `StaticFiles` engine and answers everything
@@ -55,7 +54,7 @@ public final class StaticFileServer: Sendable {
         /// The backend; default `Backend.platformDefault`. `.epoll` off Linux throws at `start()`.
         public var backend: Backend = .platformDefault
         /// How long `shutdown()` lets responses in progress finish before it closes their
-        /// connections. Idle connections close at once. Default 10 s.
+        /// connections. Idle connections are ended at once. Default 10 s.
         public var shutdownGracePeriod: TimeAmount = .seconds(10)
 
         /// The defaults.
@@ -68,7 +67,7 @@ public final class StaticFileServer: Sendable {
     private let group: MultiThreadedEventLoopGroup?
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     private let limiter: ConnectionLimiter
-    private let groupShutDown = ManagedAtomic(false)
+    private let groupShutdown = NIOLockedValueBox<Task<Void, any Error>?>(nil)
     #if os(Linux)
     private let epoll: EpollServer?
     private let epollPort: NIOLockedValueBox<Int?> = NIOLockedValueBox(nil)
@@ -139,8 +138,9 @@ public final class StaticFileServer: Sendable {
     }
 
     /// Stops gracefully: new connections are refused from the start (the listening socket
-    /// closes), idle keep-alive connections close at once, and connections busy sending a
-    /// response close once it is out, or when `gracePeriod` (default:
+    /// closes), idle keep-alive connections are ended at once, and connections busy sending a
+    /// response are ended once it is out (ending: the server's FIN, then the client's, at most
+    /// 2 s later), or all are closed when `gracePeriod` (default:
     /// `Configuration.shutdownGracePeriod`) is up. Requests not yet answered are not read;
     /// clients retry them elsewhere. Returns when every connection is closed. A second call
     /// with a shorter period (a second Ctrl-C) cuts a running one short.
@@ -150,20 +150,30 @@ public final class StaticFileServer: Sendable {
         if let epoll { return await epoll.shutdown(gracePeriod: grace) }
         #endif
         if let ch = channel.withLockedValue({ $0 }) { try? await ch.close().get() }
-        if let loop = group?.next() {
-            let children = limiter.channels()
-            for child in children { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
-            let logger = self.logger
-            let forced = loop.scheduleTask(in: grace) {
-                let busy = children.filter(\.isActive)
-                if !busy.isEmpty { logger.warning("whitenoise: \(busy.count) connection\(busy.count == 1 ? "" : "s") still busy at the end of the grace period; closed") }
-                for child in busy { child.close(promise: nil) }
+        guard let group else { return }
+        // From here the limiter turns away connections that were accepted but not yet
+        // admitted, so none can start a response that nothing waits for.
+        let children = limiter.beginShutdown()
+        for child in children { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        let loop = group.next()
+        let logger = self.logger
+        let forced = loop.scheduleTask(in: grace) {
+            let open = children.filter(\.isActive)
+            if !open.isEmpty {
+                logger.warning("whitenoise: \(open.count) connection\(open.count == 1 ? "" : "s") still open at the end of the grace period; closed")
             }
-            try? await EventLoopFuture.andAllComplete(children.map(\.closeFuture), on: loop).get()
-            forced.cancel()
+            for child in open { child.close(promise: nil) }
         }
-        guard !groupShutDown.exchange(true, ordering: .relaxed) else { return }
-        try await group?.shutdownGracefully()
+        try? await EventLoopFuture.andAllComplete(children.map(\.closeFuture), on: loop).get()
+        forced.cancel()
+        // Every caller waits for the one shutdown of the loops.
+        let stopping = groupShutdown.withLockedValue { task in
+            if let task { return task }
+            let started = Task { try await group.shutdownGracefully() }
+            task = started
+            return started
+        }
+        try await stopping.value
     }
 }
 
@@ -184,26 +194,36 @@ public enum StaticFileServerError: Error, CustomStringConvertible {
 /// open ones (for a graceful shutdown).
 final class ConnectionLimiter: Sendable {
     private let maximum: Int
-    private let live = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+    private struct State {
+        var open: [ObjectIdentifier: any Channel] = [:]
+        var shuttingDown = false
+    }
+    private let state = NIOLockedValueBox(State())
 
     init(maximum: Int) { self.maximum = maximum }
 
-    /// Counts `channel` until it closes; returns `false` (and closes it) when over the limit.
+    /// Counts `channel` until it closes; returns `false` (and closes it) when over the limit
+    /// or after `beginShutdown()`.
     func admit(_ channel: any Channel) -> Bool {
         let key = ObjectIdentifier(channel)
-        let admitted = live.withLockedValue { open -> Bool in
-            guard open.count < maximum else { return false }
-            open[key] = channel
+        let admitted = state.withLockedValue { state -> Bool in
+            guard !state.shuttingDown, state.open.count < maximum else { return false }
+            state.open[key] = channel
             return true
         }
         guard admitted else {
             channel.close(promise: nil)
             return false
         }
-        channel.closeFuture.whenComplete { _ in _ = self.live.withLockedValue { $0.removeValue(forKey: key) } }
+        channel.closeFuture.whenComplete { _ in _ = self.state.withLockedValue { $0.open.removeValue(forKey: key) } }
         return true
     }
 
-    /// The connections open now.
-    func channels() -> [any Channel] { live.withLockedValue { Array($0.values) } }
+    /// Admits no more connections; returns the ones open now.
+    func beginShutdown() -> [any Channel] {
+        state.withLockedValue { state in
+            state.shuttingDown = true
+            return Array(state.open.values)
+        }
+    }
 }

@@ -42,8 +42,8 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     @exclusivity(unchecked) var openConnections = 0
     /// Set by `stop(gracePeriod:)`: when the loop closes whatever is still open (monotonic ns).
     @exclusivity(unchecked) var drainDeadline: Int64?
-    /// The grace period asked for by the latest `stop(gracePeriod:)` (ns), read on wake-up.
-    private let requestedGrace = ManagedAtomic<Int64>(.max)
+    /// The earliest deadline any `stop(gracePeriod:)` asked for (monotonic ns), read on wake-up.
+    private let requestedDeadline = ManagedAtomic<Int64>(.max)
     private static let readSize = 64 * 1024
     private static let coalesceLimit = 16 * 1024
     private static let roundsPerTurn = 16
@@ -83,12 +83,20 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     /// responses in progress finish for up to `gracePeriod` (ns), then closes what is left and
     /// returns from `run()`. Any thread, any number of times: a shorter period takes over.
     func stop(gracePeriod: Int64) {
-        requestedGrace.store(max(0, gracePeriod), ordering: .relaxed)
+        let (sum, overflow) = Self.monotonicNow().addingReportingOverflow(max(0, gracePeriod))
+        let deadline = overflow ? Int64.max : sum
+        var current = requestedDeadline.load(ordering: .relaxed)
+        while deadline < current {  // keep the earliest, whatever order the calls land in
+            let (exchanged, found) = requestedDeadline.compareExchange(expected: current, desired: deadline, ordering: .relaxed)
+            if exchanged { break }
+            current = found
+        }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }
 
-    /// Runs until `stop()`.
+    /// Runs until, after `stop(gracePeriod:)`, every connection has ended or the deadline has
+    /// passed (or `epoll_wait` fails).
     func run() {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         now = Self.monotonicNow()
@@ -127,8 +135,9 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
             }
             if let deadline = drainDeadline, openConnections == 0 || now >= deadline { running = false }
         }
-        if openConnections > 0 {
-            logger.warning("whitenoise: \(openConnections) connection\(openConnections == 1 ? "" : "s") still busy at the end of the grace period; closed")
+        if drainDeadline != nil, openConnections > 0 {
+            let sending = connections.reduce(0) { $0 + ($1.map { $0.output.isEmpty ? 0 : 1 } ?? 0) }
+            logger.warning("whitenoise: \(openConnections) connection\(openConnections == 1 ? "" : "s") still open at the end of the grace period (\(sending) sending a response); closed")
         }
         for case let c? in connections { close(c) }
     }
@@ -136,9 +145,7 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     /// Stops accepting and ends every connection once its queued output is out (at once for
     /// idle ones); requests not yet answered are not read. The deadline only ever moves closer.
     private func beginDraining() {
-        let (sum, overflow) = now.addingReportingOverflow(requestedGrace.load(ordering: .relaxed))
-        let deadline = overflow ? .max : sum
-        drainDeadline = min(drainDeadline ?? .max, deadline)
+        drainDeadline = min(drainDeadline ?? .max, requestedDeadline.load(ordering: .relaxed))
         if acceptPausedUntil == nil { epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil) }
         acceptPausedUntil = .max  // never again: the sweep does not re-register the listener
         for case let c? in connections where c.isOpen && !c.closeWhenSent {
