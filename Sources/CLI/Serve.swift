@@ -142,33 +142,19 @@ struct Serve: AsyncParsableCommand {
     /// Waits for the first signal, then shuts down gracefully; a second signal during that
     /// shutdown closes the remaining connections at once.
     static func stop(_ server: StaticFileServer, on signals: AsyncStream<Int32>, gracePeriod: Double, logger: Logger) async throws {
-        enum Event { case signal(Int32), stopped(Result<Void, any Error>) }
-        let (events, sink) = AsyncStream<Event>.makeStream()
-        let forwarding = Task {
-            for await signal in signals { sink.yield(.signal(signal)) }
+        for await signal in signals {
+            logger.info("whitenoise: received signal \(signal), shutting down (responses in progress get up to \(gracePeriod) s)")
+            break
         }
-        defer { forwarding.cancel() }
-        var stopping = false
-        for await event in events {
-            switch event {
-            case .signal(let signal) where !stopping:
-                stopping = true
-                logger.info("whitenoise: received signal \(signal), shutting down (responses in progress get up to \(gracePeriod) s)")
-                Task {
-                    do {
-                        try await server.shutdown()
-                        sink.yield(.stopped(.success(())))
-                    } catch {
-                        sink.yield(.stopped(.failure(error)))
-                    }
-                }
-            case .signal(let signal):
+        let hurry = Task {
+            for await signal in signals {
                 logger.notice("whitenoise: received signal \(signal) again, closing every connection now")
-                Task { try? await server.shutdown(gracePeriod: .zero) }
-            case .stopped(let result):
-                return try result.get()
+                try? await server.shutdown(gracePeriod: .zero)
+                break
             }
         }
+        defer { hurry.cancel() }
+        try await server.shutdown()
     }
 
     /// The engine flags that were given, as the settings they override.

@@ -107,11 +107,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     /// answered. An idle connection ends at once.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
-        guard !closing else { return }
-        closing = true
-        writeOut(context)
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
-            .whenComplete { _ in self.linger(context) }
+        if !closing { endAfterWrites(context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -156,12 +152,15 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
             writeOut(context)
             body.write(response.body, context: context, wrap: { NIOAny($0) }, onRegionDone: { self.body.regionDone() })
         }
-        if persistence == .close {
-            closing = true
-            writeOut(context)
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
-                .whenComplete { _ in self.linger(context) }
-        }
+        if persistence == .close { endAfterWrites(context) }
+    }
+
+    /// Reads no more; once everything written so far is out, the connection lingers and ends.
+    private func endAfterWrites(_ context: ChannelHandlerContext) {
+        closing = true
+        writeOut(context)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
+            .whenComplete { _ in self.linger(context) }
     }
 
     private func writeOut(_ context: ChannelHandlerContext) {
@@ -184,8 +183,8 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         _ = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: linger) { context.close(promise: nil) }
     }
 
-    /// How long a closing connection drops what its peer still sends.
-    private static let lingerTime = TimeAmount.seconds(2)
+    /// How long a closing connection drops what its peer still sends (both backends).
+    static let lingerTime = TimeAmount.seconds(2)
 
     private func startWaitingForHead(_ context: ChannelHandlerContext) {
         let now = NIODeadline.now()

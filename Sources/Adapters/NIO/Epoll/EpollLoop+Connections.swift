@@ -61,7 +61,7 @@ extension EpollLoop {
     /// The last response of a connection is out. Closing now, with bytes from the peer still
     /// unread, would make the kernel send a reset, which can destroy the response before the
     /// peer has read it. So the write side is shut (the peer sees the end of the response), and
-    /// what the peer still sends is read and dropped until it closes, for at most `lingerTime`.
+    /// what the peer still sends is read and dropped until it closes, for at most `StaticFileServerHandler.lingerTime`.
     func linger(_ c: EpollConnection) {
         c.lingering = true
         c.input = ByteBuffer()
@@ -75,7 +75,7 @@ extension EpollLoop {
     /// nothing of a response for as long, or that have lingered long enough; resumes
     /// accepting after a pause.
     func sweep() {
-        let linger = min(timeout, Self.lingerTime)
+        let linger = min(timeout, StaticFileServerHandler.lingerTime.nanoseconds)
         for case let c? in connections {
             if c.lingering {
                 if now - c.waitingSince >= linger { close(c) }

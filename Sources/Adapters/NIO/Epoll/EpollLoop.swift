@@ -47,8 +47,6 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     private static let readSize = 64 * 1024
     private static let coalesceLimit = 16 * 1024
     private static let roundsPerTurn = 16
-    /// How long a closing connection reads and drops what its peer still sends.
-    static let lingerTime: Int64 = 2_000_000_000
 
     init(files: StaticFiles, listenFD: Int32, live: ManagedAtomic<Int>, maximumConnections: Int, requestHeadTimeout: TimeAmount,
          logger: Logger) throws {
