@@ -1,11 +1,22 @@
 // swift-tools-version:6.2
 // WhiteNoise for Swift: radically simplified static-file serving.
 // Layout follows the architecture (Adapters -> Settings -> Core, CLI -> everything).
+//
+// Traits: `Vapor` and `Hummingbird`, both on by default. An app that enables only one
+// (`.package(url: …, traits: ["Hummingbird"])`) resolves none of the other framework's
+// packages: every reference to vapor/leaf is guarded by `Vapor`, every one to
+// hummingbird/swift-mustache by `Hummingbird`. With its trait off, an adapter product is an
+// empty placeholder whose entry points are unavailable with a message naming the trait.
 import PackageDescription
+
+/// Guards a target dependency with the `Vapor` trait.
+let whenVapor: TargetDependencyCondition? = .when(traits: ["Vapor"])
+/// Guards a target dependency with the `Hummingbird` trait.
+let whenHummingbird: TargetDependencyCondition? = .when(traits: ["Hummingbird"])
 
 let package = Package(
     name: "whitenoise-swift",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // swift-configuration (WhiteNoiseSettings) needs macOS 15
     products: [
         .library(name: "WhiteNoise", targets: ["WhiteNoise"]),
         .library(name: "WhiteNoiseNIO", targets: ["WhiteNoiseNIO"]),
@@ -14,6 +25,11 @@ let package = Package(
         .library(name: "WhiteNoiseVapor", targets: ["WhiteNoiseVapor"]),
         .library(name: "WhiteNoiseHummingbird", targets: ["WhiteNoiseHummingbird"]),
         .executable(name: "whitenoise", targets: ["WhiteNoiseCLI"]),
+    ],
+    traits: [
+        .trait(name: "Vapor", description: "The Vapor adapter (WhiteNoiseVapor): middleware and Leaf tags."),
+        .trait(name: "Hummingbird", description: "The Hummingbird adapter (WhiteNoiseHummingbird): middleware and Mustache helpers."),
+        .default(enabledTraits: ["Vapor", "Hummingbird"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -27,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // `swift package generate-documentation`; a plugin, never linked into an app.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // The serving engine: knows no framework.
@@ -41,11 +59,12 @@ let package = Package(
             path: "Sources/Core/Serving"
         ),
         // collectstatic's building blocks: compression through the system's zlib and brotli
-        // (headers present on a fresh machine) and libzstd (loaded at run time when present).
+        // and libzstd (loaded at run time when present). Build-time headers: zlib's are in the
+        // macOS SDK (Linux: zlib1g-dev); brotli's come from libbrotli-dev or Homebrew's brotli.
         .systemLibrary(name: "CZlib", path: "Sources/Core/SystemLibraries/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", path: "Sources/Core/SystemLibraries/CBrotli", pkgConfig: "libbrotlienc",
-                       providers: [.apt(["libbrotli-dev"])]),
+                       providers: [.apt(["libbrotli-dev"]), .brew(["brotli"])]),
         .target(
             name: "WhiteNoiseStorage",
             dependencies: [
@@ -85,25 +104,31 @@ let package = Package(
             path: "Sources/Settings"
         ),
         // Vapor middleware + Leaf `#static` tag.
+        // With the trait off, the target is a placeholder that depends on nothing.
         .target(
             name: "WhiteNoiseVapor",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseNIO",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Leaf", package: "leaf"),
+                .target(name: "WhiteNoise", condition: whenVapor),
+                .target(name: "WhiteNoiseSettings", condition: whenVapor),
+                .target(name: "WhiteNoiseNIO", condition: whenVapor),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: whenVapor),
+                .product(name: "Vapor", package: "vapor", condition: whenVapor),
+                .product(name: "Leaf", package: "leaf", condition: whenVapor),
             ],
             path: "Sources/Adapters/Vapor"
         ),
         // Hummingbird middleware + Mustache `static` helper.
+        // With the trait off, the target is a placeholder that depends on nothing.
         .target(
             name: "WhiteNoiseHummingbird",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseNIO",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                .target(name: "WhiteNoise", condition: whenHummingbird),
+                .target(name: "WhiteNoiseSettings", condition: whenHummingbird),
+                .target(name: "WhiteNoiseNIO", condition: whenHummingbird),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: whenHummingbird),
+                .product(name: "NIOPosix", package: "swift-nio", condition: whenHummingbird),
+                .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
+                .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),
             ],
             path: "Sources/Adapters/Hummingbird"
         ),
@@ -112,8 +137,8 @@ let package = Package(
             name: "SampleMVC",
             dependencies: [
                 "WhiteNoiseVapor", "WhiteNoiseSettings", "WhiteNoiseStorage",
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Vapor", package: "vapor", condition: whenVapor),
+                .product(name: "Leaf", package: "leaf", condition: whenVapor),
             ],
             path: "Examples/SampleMVC/Sources"
         ),
@@ -169,17 +194,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Vapor", package: "vapor", condition: whenVapor),
+                .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
             ]
         ),
         .testTarget(
             name: "WhiteNoiseSettingsTests",
             dependencies: [
                 "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Leaf", package: "leaf"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Vapor", package: "vapor", condition: whenVapor),
+                .product(name: "Leaf", package: "leaf", condition: whenVapor),
+                .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),
+                .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -188,7 +215,7 @@ let package = Package(
             name: "whitenoise-hummingbird-fixture",
             dependencies: [
                 "WhiteNoiseHummingbird",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Fixtures/HummingbirdServer"
@@ -196,6 +223,11 @@ let package = Package(
         // The sample app in a real headless browser.
         .testTarget(
             name: "SampleMVCTests",
+            dependencies: ["WhiteNoiseTestSupport"]
+        ),
+        // Small dependent packages per trait set, resolved by the real SwiftPM.
+        .testTarget(
+            name: "PackageTraitTests",
             dependencies: ["WhiteNoiseTestSupport"]
         ),
         .testTarget(
@@ -232,8 +264,8 @@ if Context.environment["WHITENOISE_BENCHMARKS"] != nil {
             name: "whitenoise-framework-bench",
             dependencies: [
                 "WhiteNoise", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Vapor", package: "vapor", condition: whenVapor),
+                .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Sources/FrameworkBench"

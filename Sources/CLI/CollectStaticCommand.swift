@@ -157,7 +157,7 @@ struct FindStatic: ParsableCommand {
                 let candidate = source.path + "/" + relative
                 var isDir: ObjCBool = false
                 if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue {
-                    hits.append(URL(fileURLWithPath: candidate).standardizedFileURL.path)
+                    hits.append(LexicalPath.absolute(candidate))
                 }
             }
             if hits.isEmpty {

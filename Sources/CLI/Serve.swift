@@ -6,6 +6,10 @@ import WhiteNoise
 import WhiteNoiseNIO
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `whitenoise serve ROOT`: a standalone static-file server.

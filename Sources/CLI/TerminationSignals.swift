@@ -1,6 +1,10 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// SIGINT and SIGTERM as an async stream, delivered through a pipe.
@@ -31,6 +35,8 @@ enum TerminationSignals {
         var action = sigaction()
         #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handler
+        #elseif canImport(Musl)
+        action.__sa_handler.sa_handler = handler
         #else
         action.__sigaction_u.__sa_handler = handler
         #endif

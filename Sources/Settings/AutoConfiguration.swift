@@ -31,10 +31,13 @@ extension StaticFiles {
     /// `STATIC_ROOT`. Hashed names in the manifest are immutable unless
     /// `WHITENOISE_IMMUTABLE_FILE_TEST` says otherwise.
     ///
+    /// - Parameters:
+    ///   - settings: the settings to serve, usually from ``WhiteNoiseSettings/load(file:environment:overrides:)``.
+    ///   - logger: receives the engine's messages (a missing root, files skipped by the scan).
+    ///   - adjust: changes options that have no setting (e.g. `addHeaders`,
+    ///     `allowUnsafeSymlinks`, the memory budget) before the files are scanned.
     /// - Throws: ``SettingsError`` when nothing could be served: no `STATIC_ROOT` in production
     ///   (no `DEBUG`, no finders) is a mistake, not an empty site.
-    /// - Parameter adjust: changes options that have no setting (e.g. `addHeaders`,
-    ///   `allowUnsafeSymlinks`, the memory budget) before the files are scanned.
     public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise"),
                 adjust: (inout StaticFilesConfiguration) -> Void = { _ in }) throws {
         var configuration = StaticFilesConfiguration(settings: settings)

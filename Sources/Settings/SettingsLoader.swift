@@ -28,7 +28,7 @@ extension WhiteNoiseSettings {
     /// - Throws: ``SettingsError`` naming the file (or variable), key, value and what is valid.
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
                             overrides: [String: String] = [:]) throws(SettingsError) -> WhiteNoiseSettings {
-        let file = file.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let file = file.map { LexicalPath.absolute($0) }
         let entries = try file.map { path throws(SettingsError) in try SettingsFile.read(path: path) } ?? []
         var fileValues: [AbsoluteConfigKey: ConfigValue] = [:]
         var lines: [String: Int] = [:]

@@ -58,8 +58,8 @@ struct SettingsReading {
 
     private func absolute(_ value: String, key: String) -> String {
         let expanded = (value as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
-        return URL(fileURLWithPath: source(key).base + "/" + expanded).standardizedFileURL.path
+        if expanded.hasPrefix("/") { return LexicalPath.absolute(expanded) }
+        return LexicalPath.absolute(source(key).base + "/" + expanded)
     }
 
     mutating func apply(to s: inout WhiteNoiseSettings) throws(SettingsError) {

@@ -15,7 +15,7 @@ public struct StaticURLs: Sendable {
 
     /// A resolver for `settings`. Reads `STATIC_ROOT/staticfiles.json` when the storage hashes
     /// names and `DEBUG` is off (a missing manifest is an empty one, as in Django).
-    /// - Throws: ``StaticManifest/LookupError/unreadableManifest(path:)`` for a manifest that is
+    /// - Throws: `StaticManifest.LookupError.unreadableManifest(path:)` for a manifest that is
     ///   not Django's format, ``SettingsError`` when a hashing storage has no `STATIC_ROOT`.
     public init(settings: WhiteNoiseSettings) throws {
         baseURL = settings.staticBaseURL
@@ -33,7 +33,7 @@ public struct StaticURLs: Sendable {
     }
 
     /// The URL for `name` (e.g. `css/app.css` → `/static/css/app.3f1a9c0b7d2e.css`).
-    /// - Throws: ``StaticManifest/LookupError/missingEntry(_:)`` in strict mode when the
+    /// - Throws: `StaticManifest.LookupError.missingEntry(_:)` in strict mode when the
     ///   manifest has no entry for the name (run collectstatic, or fix the name).
     public func url(for name: String) throws -> String {
         guard hashesNames else { return storageURL(name) }

@@ -10,9 +10,10 @@ import WhiteNoiseTestSupport
         let tree = try TempTree()
         defer { tree.remove() }
         let size = 24 << 20
-        try tree.write("big.bin", Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }))
-        try tree.write("small.txt", "ok")
-        let server = try CLIProcess([tree.root], product: "whitenoise-hummingbird-fixture")
+        try tree.write("staticfiles/big.bin", Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }))
+        try tree.write("staticfiles/small.txt", "ok")
+        try tree.write("settings.env", "DEBUG=false\nSTATIC_URL=/static/\nSTATIC_ROOT=staticfiles\n")
+        let server = try CLIProcess([tree.root + "/settings.env"], product: "whitenoise-hummingbird-fixture")
         defer {
             server.signal(SIGKILL)
             _ = server.waitForExit()

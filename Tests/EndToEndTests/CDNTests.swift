@@ -11,12 +11,9 @@ import WhiteNoiseTestSupport
 
     func xVarnishIDs(_ r: RawResponse) -> Int { (r["x-varnish"] ?? "").split(separator: " ").count }
 
-    @Test(arguments: ServerKind.allCases)
+    @Test(.requires(.varnish), arguments: ServerKind.allCases)
     func cachingProxyKeepsOneCopyPerEncodingAndNeverKeepsMisses(server: ServerKind) async throws {
-        guard CachingProxy.isInstalled else {
-            Issue.record("varnishd is not installed (.ci/run installs Debian's varnish): cannot test the CDN story")
-            return
-        }
+        _ = try Peer.varnish.require()
         let tree = try TempTree()
         defer { tree.remove() }
         let css = String(repeating: ".a { color: red }\n", count: 200)

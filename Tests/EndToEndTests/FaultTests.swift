@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 import Logging
@@ -20,17 +24,28 @@ import WhiteNoiseTestSupport
         try tree.symlink("self-loop", to: "self-loop")
         try tree.symlink("dir/loop-to-parent", to: "..")
         let socketPath = tree.root + "/a-socket"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, streamSocketType, 0)
         defer { close(fd) }
         var addr = sockaddr_un()
+        // sun_path holds 108 bytes on Linux but 104 on Darwin, where the temporary folder's
+        // path alone is about 50: a path that does not fit is bound under /tmp and moved in.
+        let fits = socketPath.utf8.count < MemoryLayout.size(ofValue: addr.sun_path)
+        let bindPath = fits ? socketPath : "/tmp/wn-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { if !fits { unlink(bindPath) } }
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in socketPath.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+            for (i, b) in bindPath.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
         }
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         #expect(bound == 0)
+        if !fits {
+            // A socket file can be renamed like any other (same file system: /tmp and the
+            // temporary folder are on Darwin's data volume); failing that, a symlink to it
+            // reads as a socket to the scanner, which follows symlinks.
+            if rename(bindPath, socketPath) != 0 { #expect(symlink(bindPath, socketPath) == 0) }
+        }
 
         let recorder = RecordingLogHandler()
         let files = try makeFiles(tree.root, logger: Logger(label: "test") { _ in recorder })

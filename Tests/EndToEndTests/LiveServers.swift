@@ -1,15 +1,19 @@
 import Foundation
 import HTTPTypes
 import Testing
-import Hummingbird
 import Logging
 import NIOCore
-import Vapor
 import WhiteNoise
-import WhiteNoiseHummingbird
 import WhiteNoiseNIO
 import WhiteNoiseTestSupport
+#if Vapor
+import Vapor
 import WhiteNoiseVapor
+#endif
+#if Hummingbird
+import Hummingbird
+import WhiteNoiseHummingbird
+#endif
 
 /// The three servers the behaviour suite runs against, each over real loopback HTTP: the
 /// standalone NIO server, a Vapor app and a Hummingbird app (both with the WhiteNoise
@@ -18,8 +22,16 @@ enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// `StaticFileServer` with each of its backends, then the framework adapters.
     case epoll, nio, vapor, hummingbird
 
+    /// The servers of this platform and of the package's enabled traits.
     static var allCases: [ServerKind] {
-        StaticFileServer.Backend.available.map { $0 == .epoll ? .epoll : .nio } + [.vapor, .hummingbird]
+        var kinds = StaticFileServer.Backend.available.map { $0 == .epoll ? ServerKind.epoll : .nio }
+        #if Vapor
+        kinds.append(.vapor)
+        #endif
+        #if Hummingbird
+        kinds.append(.hummingbird)
+        #endif
+        return kinds
     }
 
     var testDescription: String { rawValue }
@@ -37,9 +49,13 @@ func withLiveServer(_ files: StaticFiles, on server: ServerKind, _ body: (Int) a
     case .nio:
         try await WhiteNoiseTestSupport.withLiveServer(files, backend: .nio, body)
     case .vapor:
+        #if Vapor
         try await withVaporServer(files) { port in try await offCooperativePool { try await body(port) } }
+        #endif
     case .hummingbird:
+        #if Hummingbird
         try await withHummingbirdServer(files) { port in try await offCooperativePool { try await body(port) } }
+        #endif
     }
 }
 
@@ -49,6 +65,7 @@ private func quietLogger(_ label: String) -> Logging.Logger {
     return logger
 }
 
+#if Vapor
 private func withVaporServer(_ files: StaticFiles, _ body: (Int) async throws -> Void) async throws {
     let app = try await Vapor.Application.make(.testing)
     app.logger = quietLogger("test.vapor")
@@ -65,7 +82,7 @@ private func withVaporServer(_ files: StaticFiles, _ body: (Int) async throws ->
     }
     do {
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        guard let port = app.http.server.shared.localAddress?.port else { throw VaporTestServerError() }
+        guard let port = app.http.server.shared.localAddress?.port else { throw TestServerError() }
         try await body(port)
     } catch {
         await app.server.shutdown()
@@ -76,7 +93,12 @@ private func withVaporServer(_ files: StaticFiles, _ body: (Int) async throws ->
     try await app.asyncShutdown()
 }
 
-private struct VaporTestServerError: Error {}
+#endif
+
+/// A framework's test server did not report its port.
+private struct TestServerError: Error {}
+
+#if Hummingbird
 
 private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async throws -> Void) async throws {
     let router = Router()
@@ -102,7 +124,7 @@ private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async thr
             try await app.runService(gracefulShutdownSignals: [])
         }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port != 0 else { throw VaporTestServerError() }
+        guard let port = await iterator.next(), port != 0 else { throw TestServerError() }
         do {
             try await body(port)
         } catch {
@@ -112,3 +134,4 @@ private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async thr
         group.cancelAll()
     }
 }
+#endif

@@ -8,10 +8,6 @@ import WhiteNoiseTestSupport
     static let sampleFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples/SampleMVC").path
 
-    static var chromium: String? {
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     /// A copy of the sample without its STATIC_ROOT.
     func copySample() throws -> TempTree {
         let tree = try TempTree("sample")
@@ -36,11 +32,8 @@ import WhiteNoiseTestSupport
         return (app, url, collected)
     }
 
-    @Test func collectsWhenMissingOrStaleAndRendersInARealBrowser() async throws {
-        guard let chromium = Self.chromium else {
-            Issue.record("Debian's chromium is not installed (.ci/run installs it): cannot drive a browser")
-            return
-        }
+    @Test(.requires(.chromium)) func collectsWhenMissingOrStaleAndRendersInARealBrowser() async throws {
+        let chromium = try Peer.chromium.require()
         let tree = try copySample()
         defer { tree.remove() }
         // STATIC_ROOT missing: the app collects everything before serving.
@@ -138,7 +131,7 @@ import WhiteNoiseTestSupport
         os.dup2(from_browser_w, 4)
         profile = tempfile.mkdtemp()
         browser = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--remote-debugging-pipe", "--user-data-dir=" + profile, "about:blank"],
+            "--use-mock-keychain", "--remote-debugging-pipe", "--user-data-dir=" + profile, "about:blank"],
             pass_fds=(3, 4), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for fd in (3, 4, to_browser_r, from_browser_w): os.close(fd)
         next_id = [0]

@@ -1,14 +1,27 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 
 /// The `whitenoise` executable built beside the test bundle, run as a child process.
 public final class CLIProcess: @unchecked Sendable {
     /// Path of the built `whitenoise` binary (next to the test bundle).
-    public static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("whitenoise").path
+    public static var executable: String { productsDirectory.appendingPathComponent("whitenoise").path }
+
+    /// The build's products folder, where the test bundle and the package's executables are.
+    public static var productsDirectory: URL {
+        #if canImport(Darwin)
+        // On Darwin the tests run inside a runner (xctest, swiftpm-testing-helper) that loads
+        // the `.xctest` bundle, which sits in the products folder; this class is linked into it.
+        return Bundle(for: CLIProcess.self).bundleURL.deletingLastPathComponent()
+        #else
+        // On Linux the test bundle is itself the executable.
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        #endif
     }
 
     /// The child process.
@@ -117,34 +130,14 @@ public final class CLIProcess: @unchecked Sendable {
         String(decoding: stderrBuffer.withLock { stderrData }, as: UTF8.self)
     }
 
-    /// Resident memory of the process in KiB, from /proc.
-    public func residentKiB() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ").dropFirst().first ?? "")
-        }
-        return nil
-    }
+    /// Resident memory of the process in KiB.
+    public func residentKiB() -> Int? { WhiteNoiseTestSupport.residentKiB(ofProcess: pid) }
 
     /// Runs `whitenoise` to completion; returns (status, stdout, stderr).
-    public static func run(_ arguments: [String]) throws -> (Int32, String, String) {
-        let p = try CLIProcess(arguments)
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        let p = try CLIProcess(arguments, environment: environment)
         let out = p.stdoutPipe.fileHandleForReading.readDataToEndOfFile()
         p.process.waitUntilExit()
         return (p.process.terminationStatus, String(decoding: out, as: UTF8.self), p.standardError())
     }
-}
-
-/// Raises this process's soft open-file limit to at least `wanted` (up to the hard limit);
-/// returns the limit now in force.
-@discardableResult
-public func raiseOpenFileLimit(to wanted: Int) -> Int {
-    var limit = rlimit()
-    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    if limit.rlim_cur < rlim_t(wanted) {
-        limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
-    return Int(limit.rlim_cur)
 }

@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 
@@ -7,10 +11,8 @@ import Foundation
 /// CDN tests. Varnish keeps `Accept-Encoding` as the client sent it (`http_gzip_support=off`),
 /// so it must cache per `Vary`, as a CDN does.
 public final class CachingProxy: @unchecked Sendable {
-    /// Where Debian installs varnishd.
-    public static let executable = "/usr/sbin/varnishd"
-    /// Whether varnishd is installed (`.ci/run` installs it).
-    public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+    /// Where varnishd is (Debian's, or Homebrew's).
+    public static var executable: String { Peer.varnish.location ?? "/usr/sbin/varnishd" }
 
     /// The proxy's port.
     public let port: Int
@@ -79,13 +81,22 @@ public final class CachingProxy: @unchecked Sendable {
         // Close-on-exec at once, so that no other child spawned meanwhile inherits an end (the
         // read end would never see EOF); dup2 gives varnishd its own copy without the flag.
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        #if canImport(Darwin)
+        // Darwin's spawn types are opaque pointers that the `_init` calls allocate.
+        var actions: posix_spawn_file_actions_t? = nil
+        #else
         var actions = posix_spawn_file_actions_t()
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        #if canImport(Darwin)
+        var attributes: posix_spawnattr_t? = nil
+        #else
         var attributes = posix_spawnattr_t()
+        #endif
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var empty = sigset_t()
@@ -98,7 +109,12 @@ public final class CachingProxy: @unchecked Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        #if canImport(Darwin)
+        let environment = _NSGetEnviron().pointee  // Darwin declares no `environ` for Swift
+        #else
+        let environment = environ
+        #endif
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environment)
         close(pipeFDs[1])
         guard result == 0 else {
             close(pipeFDs[0])
@@ -115,7 +131,7 @@ public final class CachingProxy: @unchecked Sendable {
 
 /// A port that was free on 127.0.0.1 a moment ago.
 public func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, streamSocketType, 0)
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)

@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 
@@ -51,7 +55,8 @@ public final class RawHTTPConnection {
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
     public init(port: Int, timeout: Int = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = socket(AF_INET, streamSocketType, 0)
+        suppressSigpipe(fd)
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -67,7 +72,7 @@ public final class RawHTTPConnection {
             // A class whose init throws after all its properties are set is deinitialised:
             // close here and mark it, so deinit never closes a descriptor number twice
             // (by then it may belong to another test's server).
-            Glibc.close(fd)
+            closeSocket(fd)
             fd = -1
             throw RawHTTPError.connect(e)
         }
@@ -77,14 +82,14 @@ public final class RawHTTPConnection {
 
     /// Closes the connection (as a client does once it has seen the server's end).
     public func close() {
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 { closeSocket(fd) }
         fd = -1
     }
 
     /// Shuts the sending side: the server sees the end of the requests, and the connection
     /// can still receive.
     public func shutdownSending() {
-        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+        WhiteNoiseTestSupport.shutdownSending(fd)
     }
 
     /// Sends `request` and returns how many bytes its whole response took.
@@ -117,7 +122,7 @@ public final class RawHTTPConnection {
     public func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[sent...].withUnsafeBytes { sendNoSignal(fd, $0) }
             if n <= 0 { throw RawHTTPError.closed }
             sent += n
         }

@@ -71,7 +71,8 @@ public final class TempTree: @unchecked Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         try process.run()
-        let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
+        let handle = stdin.fileHandleForWriting
+        let writer = Thread { handle.write(input); try? handle.close() }
         writer.start()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -1,16 +1,23 @@
 import Foundation
-import Leaf
 import Logging
-import Mustache
 import Testing
-import Vapor
 import WhiteNoise
-import WhiteNoiseHummingbird
 import WhiteNoiseSettings
 import WhiteNoiseTestSupport
+#if Vapor
+import Leaf
+import Vapor
 import WhiteNoiseVapor
+#endif
+#if Hummingbird
+import Hummingbird
+import Mustache
+import NIOCore
+import WhiteNoiseHummingbird
+#endif
 
-/// Leaf's `#static` in a live Vapor app configured by `app.whiteNoise`, and the Mustache lambda.
+/// The one-call setup of each framework (`app.whiteNoise` in Vapor, `router.whiteNoise` in
+/// Hummingbird) in a live app, and its template helper under the same name (`static`).
 @Suite struct TemplateHelperTests {
     func settings(_ tree: TempTree) throws -> WhiteNoiseSettings {
         try tree.write("static/css/app.css", "body{}")
@@ -22,6 +29,7 @@ import WhiteNoiseVapor
         return s
     }
 
+    #if Vapor
     @Test func leafStaticTagInALiveVaporApp() async throws {
         let tree = try TempTree()
         defer { tree.remove() }
@@ -55,6 +63,42 @@ import WhiteNoiseVapor
         try await app.asyncShutdown()
     }
 
+    #endif
+
+    #if Hummingbird
+    @Test func mustacheStaticHelperInALiveHummingbirdApp() async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let router = Router()
+        let urls = try router.whiteNoise.configure(settings: try settings(tree))
+        let page = try MustacheTemplate(string: #"<link rel="stylesheet" href="{{#static}}css/app.css{{/static}}"><h1>{{title}}</h1>"#)
+        router.get("page") { _, _ -> Response in
+            let context: [String: Any] = ["title": "Home"].merging(urls.mustacheHelpers()) { mine, _ in mine }
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: page.render(context))))
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test.hummingbird")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await app.runService(gracefulShutdownSignals: [])
+            }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            defer { group.cancelAll() }
+            try await offCooperativePool {
+                let c = try RawHTTPConnection(port: port)
+                #expect(try c.request("GET", "/page").text == #"<link rel="stylesheet" href="/static/css/app.0123456789ab.css"><h1>Home</h1>"#)
+                let css = try c.request("GET", "/static/css/app.0123456789ab.css")
+                #expect(css.status == 200 && css["cache-control"] == "max-age=315360000, public, immutable")
+            }
+        }
+    }
+
     @Test func mustacheLambdaRendersHashedURLsAndLogsMisses() throws {
         let tree = try TempTree()
         defer { tree.remove() }
@@ -66,4 +110,5 @@ import WhiteNoiseVapor
         #expect(html == #"<link href="/static/css/app.0123456789ab.css"><script src="/static/js/typo.js">"#)
         #expect(recorder.records.contains { $0.0 == .error && $0.1.contains("js/typo.js") && $0.1.contains("Missing staticfiles manifest entry") })
     }
+    #endif
 }

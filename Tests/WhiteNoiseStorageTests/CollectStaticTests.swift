@@ -153,7 +153,7 @@ import WhiteNoiseTestSupport
     }
 
     /// Large files are hashed and copied in chunks: a 32 MiB video never sits in memory whole.
-    @Test func largeFilesKeepMemoryBounded() throws {
+    @Test(.requires(.time)) func largeFilesKeepMemoryBounded() throws {
         let t = try TempTree()
         defer { t.remove() }
         var rng = SeededGenerator(seed: 7)
@@ -162,17 +162,10 @@ import WhiteNoiseTestSupport
         for i in 0..<32 { video.append(block); video.append(UInt8(i)) }
         try t.write("src/video/intro.mp4", video)
         try t.write("src/app.css", "body { color: red }")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "MAXRSS %M", CLIProcess.executable, "collectstatic", "--static-root", t.root + "/root",
-                             "--source", t.root + "/src", "-v", "0"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(output)")
-        let kib = Int(output.split(separator: "\n").last { $0.hasPrefix("MAXRSS") }?.split(separator: " ").last ?? "") ?? .max
+        let run = try runMeasuringPeakMemory(CLIProcess.executable, ["collectstatic", "--static-root", t.root + "/root",
+                                                                     "--source", t.root + "/src", "-v", "0"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let kib = try #require(run.peakKiB, "no peak RSS measured: \(run.stderr)")
         #expect(kib < 48 * 1024, "peak RSS \(kib) KiB while collecting a 32 MiB file")
         let hashed = try manifest(t.root + "/root")["video/intro.mp4"]!
         #expect(FileManager.default.contents(atPath: t.root + "/root/" + hashed) == FileManager.default.contents(atPath: t.root + "/src/video/intro.mp4"))

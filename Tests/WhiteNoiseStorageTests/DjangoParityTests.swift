@@ -83,17 +83,9 @@ import WhiteNoiseTestSupport
         return out
     }
 
-    func djangoAvailable() -> Bool {
-        (try? TempTree.pipe(["python3", "-c", "import django; print(django.VERSION[0])"], Data()))
-            .map { String(decoding: $0, as: UTF8.self).hasPrefix("5") } ?? false
-    }
-
-    @Test(arguments: [false, true])
+    @Test(.requires(.django52), arguments: [false, true])
     func identicalToDjango(jsModuleImports: Bool) throws {
-        guard djangoAvailable() else {
-            Issue.record("Django 5 is not importable by python3 (.ci/run installs it): cannot compare")
-            return
-        }
+        _ = try Peer.django52.require()
         let base = try TempTree()
         defer { base.remove() }
         let (main, vendor) = try makeSources(base)
@@ -153,11 +145,8 @@ import WhiteNoiseTestSupport
 
     /// A large generated tree: 400 files in nested folders whose CSS and JS reference images,
     /// fonts and each other in every form (relative, ../, /static/, query, fragment, quotes).
-    @Test func identicalToDjangoOnALargeGeneratedTree() throws {
-        guard djangoAvailable() else {
-            Issue.record("Django 5 is not importable by python3 (.ci/run installs it): cannot compare")
-            return
-        }
+    @Test(.requires(.django52)) func identicalToDjangoOnALargeGeneratedTree() throws {
+        _ = try Peer.django52.require()
         let base = try TempTree()
         defer { base.remove() }
         var rng = SeededGenerator(seed: 42)

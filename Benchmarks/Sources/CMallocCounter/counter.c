@@ -1,8 +1,15 @@
-// Counts heap allocations by interposing glibc's allocator entry points (benchmarks only).
-#include <stdatomic.h>
+// Counts heap allocations (benchmarks only).
+//   glibc:  interposes the allocator entry points and counts every call; mallinfo2 for bytes.
+//   Darwin: malloc_zone_statistics over all zones (blocks and bytes currently in use), since
+//           a main executable cannot replace Darwin's malloc.
+//   other (e.g. musl): no counters; both functions return 0.
 #include <stddef.h>
-#include <errno.h>
+#include <errno.h>  // on glibc, defines __GLIBC__ (through <features.h>)
 #include "CMallocCounter.h"
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <stdatomic.h>
+#include <malloc.h>
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -25,5 +32,26 @@ int posix_memalign(void **out, size_t a, size_t n) {
     return 0;
 }
 
-#include <malloc.h>
 long wn_heap_in_use(void) { return (long)mallinfo2().uordblks; }
+
+#elif defined(__APPLE__)
+#include <malloc/malloc.h>
+
+// Blocks currently allocated in all malloc zones: the difference between two readings is
+// the net number of allocations (made and not yet freed), not the number of calls.
+long wn_malloc_count(void) {
+    malloc_statistics_t stats;
+    malloc_zone_statistics(NULL, &stats);
+    return (long)stats.blocks_in_use;
+}
+
+long wn_heap_in_use(void) {
+    malloc_statistics_t stats;
+    malloc_zone_statistics(NULL, &stats);
+    return (long)stats.size_in_use;
+}
+
+#else
+long wn_malloc_count(void) { return 0; }
+long wn_heap_in_use(void) { return 0; }
+#endif

@@ -1,3 +1,4 @@
+#if Vapor
 import Foundation
 import Leaf
 import Vapor
@@ -67,3 +68,15 @@ enum SampleMVC {
         logger.notice("collectstatic: \(summary.line(seconds: Date().timeIntervalSince(started)))")
     }
 }
+#else
+import Foundation
+
+/// Built without the package's `Vapor` trait: the sample (a Vapor app) cannot run.
+@main
+enum SampleMVC {
+    static func main() {
+        FileHandle.standardError.write(Data("SampleMVC needs the package trait 'Vapor' (it is on by default)\n".utf8))
+        exit(1)
+    }
+}
+#endif

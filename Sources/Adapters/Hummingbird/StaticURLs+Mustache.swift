@@ -1,9 +1,17 @@
+#if Hummingbird
 import Foundation
 public import Logging
 public import Mustache
 public import WhiteNoiseSettings
 
 extension StaticURLs {
+    /// The template helpers for a Mustache render context, under the names Leaf's tags have
+    /// in a Vapor app: `static` (see ``mustacheLambda(logger:)``). Merge them into each
+    /// context: `context.merging(urls.mustacheHelpers()) { mine, _ in mine }`.
+    public func mustacheHelpers(logger: Logger = Logger(label: "whitenoise")) -> [String: Any] {
+        ["static": mustacheLambda(logger: logger)]
+    }
+
     /// A swift-mustache lambda for templates: `{{#static}}css/app.css{{/static}}` renders
     /// the file's URL (hashed, or on the CDN, as the settings say). Put it in the render
     /// context under the name `static`.
@@ -22,3 +30,4 @@ extension StaticURLs {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Hummingbird
 public import Hummingbird
 public import Logging
 import NIOPosix
@@ -11,7 +12,7 @@ import WhiteNoiseNIO
 /// ```swift
 /// router.add(middleware: try WhiteNoiseMiddleware(settings: .load()))
 /// ```
-/// All HTTP decisions are the engine's (``StaticFiles``); this only translates. Small files
+/// All HTTP decisions are the engine's (`StaticFiles`); this only translates. Small files
 /// go out from memory in one write, large ones are read in chunks on NIO's thread pool as the
 /// client takes them (Hummingbird has no sendfile path).
 public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -23,7 +24,7 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
         self.files = files
     }
 
-    /// A middleware configured from settings (see ``WhiteNoiseSettings``).
+    /// A middleware configured from settings (see `WhiteNoiseSettings`).
     public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise")) throws {
         self.init(files: try StaticFiles(settings: settings, logger: logger))
     }
@@ -61,3 +62,4 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
         return Response(status: answer.status, headers: answer.headerFields, body: body)
     }
 }
+#endif

@@ -8,7 +8,7 @@ extension StaticResponse.Body {
     /// pieces on `threadPool`. `write` is awaited before the next chunk is read, so a slow
     /// client holds at most one chunk in memory (back-pressure comes from the framework's writer).
     ///
-    /// - Throws: ``FileChangedError`` when a file got shorter than the response promised; the
+    /// - Throws: `FileChangedError` when a file got shorter than the response promised; the
     ///   adapter must then abort the response rather than send fewer bytes than announced.
     public func forEachChunk(threadPool: NIOThreadPool, allocator: ByteBufferAllocator = ByteBufferAllocator(),
                              chunkSize: Int = 128 * 1024, _ write: (ByteBuffer) async throws -> Void) async throws {

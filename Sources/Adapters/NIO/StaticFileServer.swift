@@ -83,7 +83,8 @@ public final class StaticFileServer: Sendable {
         let useEpoll = configuration.backend == .epoll
         self.epoll = useEpoll ? EpollServer(files: files, configuration: configuration, logger: logger) : nil
         #else
-        let useEpoll = false
+        // No epoll here: `.epoll` gets no event loops, so `start()` throws `backendUnavailable`.
+        let useEpoll = configuration.backend == .epoll
         #endif
         self.group = useEpoll ? nil : MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
     }

@@ -9,8 +9,11 @@ import HTTPTypes
 /// and passes every other request, unchanged, to the handlers after it (your application).
 /// Pipelining order, timeouts and error responses stay the pipeline's business, as usual.
 public final class WhiteNoiseHandler: ChannelInboundHandler, RemovableChannelHandler {
+    /// The request parts `configureHTTPServerPipeline()` decodes.
     public typealias InboundIn = HTTPServerRequestPart
+    /// The request parts passed on, unchanged, for requests that are not static files.
     public typealias InboundOut = HTTPServerRequestPart
+    /// The response parts written for static files.
     public typealias OutboundOut = HTTPServerResponsePart
 
     private let files: StaticFiles
@@ -24,6 +27,8 @@ public final class WhiteNoiseHandler: ChannelInboundHandler, RemovableChannelHan
         self.files = files
     }
 
+    /// Answers a request for a static file once its head and end have arrived (its body is
+    /// ignored); forwards every part of any other request to the next handler.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):

@@ -1,3 +1,4 @@
+#if Vapor
 public import Leaf
 public import Vapor
 import WhiteNoise
@@ -52,3 +53,4 @@ public struct WhiteNoiseConfigurator {
         return urls
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Vapor
 import HTTPTypes
 public import Vapor
 @_exported public import WhiteNoise
@@ -10,7 +11,7 @@ import WhiteNoiseNIO
 /// ```swift
 /// app.middleware.use(try WhiteNoiseMiddleware(settings: .load()), at: .beginning)
 /// ```
-/// All HTTP decisions are the engine's (``StaticFiles``); this only translates. Bodies are
+/// All HTTP decisions are the engine's (`StaticFiles`); this only translates. Bodies are
 /// marked so that Vapor's response compression never re-compresses them; small files go
 /// out from memory, large ones are read in chunks on the app's thread pool as the client
 /// takes them (Vapor has no sendfile path).
@@ -23,7 +24,7 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
         self.files = files
     }
 
-    /// A middleware configured from settings (see ``WhiteNoiseSettings``).
+    /// A middleware configured from settings (see `WhiteNoiseSettings`).
     public init(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise")) throws {
         self.init(files: try StaticFiles(settings: settings, logger: logger))
     }
@@ -73,3 +74,4 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
                         version: request.version, headersNoUpdate: headers, body: body)
     }
 }
+#endif

@@ -217,8 +217,3 @@ enum HTTP1Head {
         return b
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func closeDescriptor(_ fd: Int32) -> Int32 { Glibc.close(fd) }
-#endif

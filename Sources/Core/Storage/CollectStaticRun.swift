@@ -152,7 +152,7 @@ public struct CollectStatic {
             return (dst.st_mode & S_IFMT) == S_IFLNK && (try? FileManager.default.destinationOfSymbolicLink(atPath: destination)) == FileSystemPaths.absolute(source)
         }
         return (dst.st_mode & S_IFMT) == S_IFREG && dst.st_size == src.st_size
-            && dst.st_mtim.tv_sec == src.st_mtim.tv_sec && dst.st_mtim.tv_nsec == src.st_mtim.tv_nsec
+            && dst.modificationTime.tv_sec == src.modificationTime.tv_sec && dst.modificationTime.tv_nsec == src.modificationTime.tv_nsec
     }
 
     private func place(source: String, destination: String) throws {
@@ -202,8 +202,8 @@ struct RunCache {
     func unchanged(_ name: String) -> Bool {
         guard let e = index.files[name] else { return false }
         var st = stat()
-        return stat(root + "/" + name, &st) == 0 && Int64(st.st_size) == e.size && Int64(st.st_mtim.tv_sec) == e.mtime
-            && Int64(st.st_mtim.tv_nsec) == e.mtimeNanoseconds
+        return stat(root + "/" + name, &st) == 0 && Int64(st.st_size) == e.size && Int64(st.modificationTime.tv_sec) == e.mtime
+            && Int64(st.modificationTime.tv_nsec) == e.mtimeNanoseconds
     }
 
     /// Whether the collected names are the ones the last run hashed and every output it

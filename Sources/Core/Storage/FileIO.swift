@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Errors of the storage pipeline: each says which file and what went wrong.
@@ -58,7 +62,7 @@ enum FileIO {
             done += n
         }
         if let st = times {
-            var ts = [st.st_atim, st.st_mtim]
+            var ts = st.accessAndModificationTimes
             _ = futimens(fd, &ts)
         }
         guard close(fd) == 0, rename(temp, path) == 0 else {
@@ -113,7 +117,7 @@ enum FileIO {
             throw error
         }
         if keepTimes {
-            var ts = [st.st_atim, st.st_mtim]
+            var ts = st.accessAndModificationTimes
             _ = futimens(out, &ts)
         }
         guard close(out) == 0, failure == 0, rename(temp, destination) == 0 else {

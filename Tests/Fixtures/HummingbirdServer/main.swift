@@ -1,22 +1,22 @@
-// A Hummingbird app with WhiteNoise's middleware in front of one route, run as a child process
-// by the tests that measure the app's memory (a test process's own RSS is too noisy).
-// Usage: whitenoise-hummingbird-fixture ROOT  (serves ROOT at /static/ on a free port and
-// prints "listening on http://127.0.0.1:PORT").
+// A Hummingbird app set up as Docs/hummingbird.md shows, with one route, run as a child
+// process by the tests that measure the app's memory (a test process's own RSS is too noisy).
+// Usage: whitenoise-hummingbird-fixture SETTINGS_FILE  (serves on a free port and prints
+// "listening on http://127.0.0.1:PORT").
 import Foundation
+#if Hummingbird
 import Hummingbird
 import Logging
 import WhiteNoiseHummingbird
 
 guard CommandLine.arguments.count == 2 else {
-    FileHandle.standardError.write(Data("usage: whitenoise-hummingbird-fixture ROOT\n".utf8))
+    FileHandle.standardError.write(Data("usage: whitenoise-hummingbird-fixture SETTINGS_FILE\n".utf8))
     exit(2)
 }
 var logger = Logger(label: "fixture")
 logger.logLevel = .error
-var files = try StaticFiles(logger: logger)
-files.addFiles(root: CommandLine.arguments[1], prefix: "/static/")
+let settings = try WhiteNoiseSettings.load(file: CommandLine.arguments[1])
 let router = Router()
-router.add(middleware: WhiteNoiseMiddleware<BasicRequestContext>(files: files))
+try router.whiteNoise.configure(settings: settings, logger: logger)
 router.get("app") { _, _ in "from the app" }
 let app = Application(
     router: router,
@@ -27,3 +27,7 @@ let app = Application(
     },
     logger: logger)
 try await app.runService()
+#else
+FileHandle.standardError.write(Data("whitenoise-hummingbird-fixture needs the package trait 'Hummingbird'\n".utf8))
+exit(1)
+#endif

@@ -1,3 +1,4 @@
+#if Vapor
 import Vapor
 
 /// The home page.
@@ -17,3 +18,4 @@ struct HomeController: RouteCollection {
         try await req.view.render("index", HomeContext(title: "Tea things", featured: Array(store.all.prefix(2))))
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Vapor
 import Vapor
 
 /// The catalogue: a list and a page per product.
@@ -29,3 +30,4 @@ struct ProductsController: RouteCollection {
         return try await req.view.render("product", ShowContext(title: product.name, product: product))
     }
 }
+#endif

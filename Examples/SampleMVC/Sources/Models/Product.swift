@@ -1,3 +1,4 @@
+#if Vapor
 import Vapor
 
 /// The model: a product in the shop's catalogue.
@@ -21,3 +22,4 @@ struct ProductStore: Sendable {
 
     func find(_ id: Int) -> Product? { all.first { $0.id == id } }
 }
+#endif

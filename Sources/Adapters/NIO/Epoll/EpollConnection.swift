@@ -1,6 +1,10 @@
 #if os(Linux)
 import CLinuxEvents
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import NIOCore
 
 /// One client connection of an `EpollLoop`: the bytes of a request head still incomplete
@@ -63,8 +67,8 @@ final class EpollConnection {
         while let first = output.first {
             switch first {
             case .bytes(var bytes):
-                let flags = Int32(MSG_NOSIGNAL) | (output.count > 1 ? Int32(MSG_MORE) : 0)
-                let n = bytes.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, flags) }
+                let flags = CLE_MSG_NOSIGNAL | (output.count > 1 ? CLE_MSG_MORE : 0)
+                let n = bytes.withUnsafeReadableBytes { linuxSend(fd, $0, flags) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileShrank: false)
@@ -79,7 +83,7 @@ final class EpollConnection {
             case .file(let descriptor, var offset, let end, let closes):
                 if offset >= end {  // nothing (left) to send: an empty file
                     output.removeFirst()
-                    if closes { _ = Glibc.close(descriptor) }
+                    if closes { _ = linuxClose(descriptor) }
                     continue
                 }
                 var position = off_t(offset)
@@ -94,7 +98,7 @@ final class EpollConnection {
                 offset += Int64(n)
                 if offset >= end {
                     output.removeFirst()
-                    if closes { _ = Glibc.close(descriptor) }
+                    if closes { _ = linuxClose(descriptor) }
                 } else {
                     output[output.startIndex] = .file(descriptor: descriptor, offset: offset, end: end, closes: closes)
                 }
@@ -108,9 +112,9 @@ final class EpollConnection {
         guard isOpen else { return }
         isOpen = false
         while let item = output.popFirst() {
-            if case .file(let descriptor, _, _, true) = item { _ = Glibc.close(descriptor) }
+            if case .file(let descriptor, _, _, true) = item { _ = linuxClose(descriptor) }
         }
-        _ = Glibc.close(fd)
+        _ = linuxClose(fd)
     }
 }
 #endif

@@ -1,7 +1,11 @@
 #if os(Linux)
 import Atomics
 import CLinuxEvents
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import NIOCore
 
 /// Accepting, closing and sweeping connections, and the epoll registrations.
@@ -9,7 +13,7 @@ extension EpollLoop {
     func acceptConnections() {
         if acceptPausedUntil != nil { return }
         while true {
-            let fd = accept4(listenFD, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            let fd = accept4(listenFD, nil, nil, CLE_SOCK_NONBLOCK_CLOEXEC)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED, EPROTO:
@@ -26,7 +30,7 @@ extension EpollLoop {
             }
             if live.wrappingIncrementThenLoad(ordering: .relaxed) > maximumConnections {
                 live.wrappingDecrement(ordering: .relaxed)
-                _ = Glibc.close(fd)
+                _ = linuxClose(fd)
                 continue
             }
             var one: Int32 = 1
@@ -37,7 +41,7 @@ extension EpollLoop {
             if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count + 64)) }
             connections[index] = c
             openConnections += 1
-            let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+            let events = CLE_EPOLLIN | CLE_EPOLLOUT | CLE_EPOLLRDHUP | CLE_EPOLLET
             guard register(fd, events: events, data: UInt64(UInt32(bitPattern: fd)) | UInt64(generation) << 32) else {
                 close(c)
                 continue
@@ -67,7 +71,7 @@ extension EpollLoop {
         c.input = ByteBuffer()
         c.bodyBytesToSkip = 0
         c.waitingSince = now
-        _ = Glibc.shutdown(c.fd, Int32(SHUT_WR))
+        _ = linuxShutdown(c.fd, CLE_SHUT_WR)
         c.readReady = true  // read what is already there; its end is the peer's FIN
     }
 
@@ -95,8 +99,8 @@ extension EpollLoop {
     /// the kernel has it (Linux 4.5+), without it elsewhere.
     func registerListener() -> Bool {
         let data = UInt64(UInt32(bitPattern: listenFD))
-        return register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, data: data)
-            || (errno == EINVAL && register(listenFD, events: EPOLLIN.rawValue, data: data))
+        return register(listenFD, events: CLE_EPOLLIN | CLE_EPOLLEXCLUSIVE, data: data)
+            || (errno == EINVAL && register(listenFD, events: CLE_EPOLLIN, data: data))
     }
 
     func register(_ fd: Int32, events: UInt32, data: UInt64) -> Bool {

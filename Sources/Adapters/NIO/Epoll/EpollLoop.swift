@@ -1,7 +1,11 @@
 #if os(Linux)
 import Atomics
 import CLinuxEvents
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import HTTPTypes
 import Logging
 import NIOCore
@@ -57,14 +61,14 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         self.timeout = max(1, requestHeadTimeout.nanoseconds)
         self.sweepInterval = min(1_000_000_000, max(5_000_000, timeout / 4))
         self.logger = logger
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        epollFD = epoll_create1(CLE_EPOLL_CLOEXEC)
         guard epollFD >= 0 else { throw IOError(errnoCode: errno, reason: "epoll_create1") }
-        wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        wakeFD = eventfd(0, CLE_EFD_CLOEXEC_NONBLOCK)
         guard wakeFD >= 0 else {
-            _ = Glibc.close(epollFD)
+            _ = linuxClose(epollFD)
             throw IOError(errnoCode: errno, reason: "eventfd")
         }
-        guard register(wakeFD, events: EPOLLIN.rawValue, data: UInt64(UInt32(bitPattern: wakeFD))) else {
+        guard register(wakeFD, events: CLE_EPOLLIN, data: UInt64(UInt32(bitPattern: wakeFD))) else {
             throw IOError(errnoCode: errno, reason: "epoll_ctl")
         }
         guard registerListener() else { throw IOError(errnoCode: errno, reason: "epoll_ctl(listen)") }
@@ -73,8 +77,8 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     /// The descriptors live as long as the loop object, so `stop()` never writes to a number
     /// that was closed and handed out again.
     deinit {
-        _ = Glibc.close(epollFD)
-        _ = Glibc.close(wakeFD)
+        _ = linuxClose(epollFD)
+        _ = linuxClose(wakeFD)
     }
 
     /// Asks the loop to stop: it accepts no more connections, closes the idle ones, lets
@@ -155,9 +159,9 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     // MARK: Events
 
     private func handle(_ c: EpollConnection, events: UInt32) {
-        if events & EPOLLERR.rawValue != 0 { return close(c) }
-        if events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { c.peerClosed = true }
-        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { c.readReady = true }
+        if events & CLE_EPOLLERR != 0 { return close(c) }
+        if events & (CLE_EPOLLRDHUP | CLE_EPOLLHUP) != 0 { c.peerClosed = true }
+        if events & (CLE_EPOLLIN | CLE_EPOLLRDHUP | CLE_EPOLLHUP) != 0 { c.readReady = true }
         drive(c)
     }
 
@@ -315,7 +319,7 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     /// the buffer is reused); whatever the socket does not take is queued.
     private func sendOut(_ c: EpollConnection) {
         if c.output.isEmpty {
-            let n = out.withUnsafeReadableBytes { send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = out.withUnsafeReadableBytes { linuxSend(c.fd, $0, CLE_MSG_NOSIGNAL) }
             if n == out.readableBytes {
                 c.lastProgress = now
                 c.waitingSince = now

@@ -1,7 +1,11 @@
 #if os(Linux)
 import Atomics
 import CLinuxEvents
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -31,7 +35,7 @@ final class EpollServer: Sendable {
     func start() throws -> SocketAddress {
         signal(SIGPIPE, SIG_IGN)  // a peer that went away is an EPIPE, not a dead process
         let requested = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
-        let fd = socket(Int32(requested.protocol.rawValue), Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(Int32(requested.protocol.rawValue), CLE_SOCK_STREAM_NONBLOCK_CLOEXEC, 0)
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -85,7 +89,7 @@ final class EpollServer: Sendable {
             // First, so that by the time any connection is closed, a new attempt is refused
             // (rather than left in the backlog). Under the lock, so the last loop to end
             // cannot close the socket first.
-            if state.listenFD >= 0 { _ = Glibc.shutdown(state.listenFD, Int32(SHUT_RD)) }
+            if state.listenFD >= 0 { _ = linuxShutdown(state.listenFD, CLE_SHUT_RD) }
             for loop in state.loops { loop.stop(gracePeriod: gracePeriod.nanoseconds) }
         }
         await waitUntilClosed()
@@ -128,7 +132,11 @@ final class EpollServer: Sendable {
             }
         }
         let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
+        #if canImport(Musl)
+        var thread: pthread_t? = nil  // a pointer type on Musl
+        #else
         var thread = pthread_t()
+        #endif
         let result = pthread_create(&thread, nil, { argument in
             let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
             _ = pthread_setname_np(pthread_self(), String(box.name.prefix(15)))
@@ -136,7 +144,11 @@ final class EpollServer: Sendable {
             return nil
         }, box)
         precondition(result == 0, "pthread_create failed: \(result)")
+        #if canImport(Musl)
+        pthread_detach(thread!)
+        #else
         pthread_detach(thread)
+        #endif
     }
 }
 #endif

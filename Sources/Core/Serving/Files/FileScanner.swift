@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Logging
 
@@ -21,7 +25,7 @@ struct FileScanner {
         guard let (rootSnapshot, kind) = FileSystem.info(root), kind == .directory else { return out }
         var rootStat = stat()
         _ = stat(root, &rootStat)
-        var ancestors: [(UInt64, UInt64)] = [(UInt64(rootStat.st_dev), rootSnapshot.inode)]
+        var ancestors: [(UInt64, UInt64)] = [(UInt64(truncatingIfNeeded: rootStat.st_dev), rootSnapshot.inode)]
         walk(directory: root, relative: "", ancestors: &ancestors, into: &out)
         return out
     }
@@ -59,7 +63,7 @@ struct FileScanner {
             }
             switch FileSystem.kind(st.st_mode) {
             case .directory:
-                let id = (UInt64(st.st_dev), UInt64(st.st_ino))
+                let id = (UInt64(truncatingIfNeeded: st.st_dev), UInt64(truncatingIfNeeded: st.st_ino))  // dev_t: Int32 on Darwin
                 if ancestors.contains(where: { $0 == id }) {
                     logger.warning("whitenoise: skipping symlink loop", metadata: ["path": "\(path)"])
                     continue

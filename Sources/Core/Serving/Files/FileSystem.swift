@@ -20,6 +20,32 @@ public struct FileSnapshot: Sendable, Equatable {
     public var inode: UInt64
 }
 
+/// `close(2)`, callable from types that have a `close` method of their own.
+@inline(__always) package func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
+
+extension stat {
+    /// The modification time (`st_mtim` on Linux, `st_mtimespec` on Darwin).
+    package var modificationTime: timespec {
+        #if canImport(Glibc) || canImport(Musl) || canImport(Android)
+        st_mtim
+        #else
+        st_mtimespec
+        #endif
+    }
+
+    /// The access time (`st_atim` on Linux, `st_atimespec` on Darwin).
+    package var accessTime: timespec {
+        #if canImport(Glibc) || canImport(Musl) || canImport(Android)
+        st_atim
+        #else
+        st_atimespec
+        #endif
+    }
+
+    /// `[access, modification]`, as `futimens` and `utimensat` take them to keep a file's times.
+    package var accessAndModificationTimes: [timespec] { [accessTime, modificationTime] }
+}
+
 /// The kinds of directory entry the scanner distinguishes, after following symlinks.
 enum FileKind { case regular, directory, other }
 
@@ -33,8 +59,8 @@ enum FileSystem {
     }
 
     static func snapshot(_ st: stat) -> FileSnapshot {
-        FileSnapshot(size: Int64(st.st_size), mtimeSeconds: Int64(st.st_mtim.tv_sec),
-                     mtimeNanoseconds: Int64(st.st_mtim.tv_nsec), inode: UInt64(st.st_ino))
+        FileSnapshot(size: Int64(st.st_size), mtimeSeconds: Int64(st.modificationTime.tv_sec),
+                     mtimeNanoseconds: Int64(st.modificationTime.tv_nsec), inode: UInt64(st.st_ino))
     }
 
     static func kind(_ mode: mode_t) -> FileKind {

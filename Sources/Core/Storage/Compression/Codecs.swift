@@ -2,6 +2,10 @@ import CBrotli
 import CZlib
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The precompressed encodings `collectstatic` and `whitenoise compress` produce.
@@ -114,8 +118,29 @@ struct Zstd: @unchecked Sendable {
     let setParameter: SetParameter
     let compressStream2: CompressStream2
 
+    /// The names `dlopen` tries, in order: the runtime library's soname first.
+    static var libraryNames: [String] {
+        #if canImport(Darwin)
+        // Homebrew (Apple silicon, then Intel) and MacPorts keep it outside dyld's default
+        // search path.
+        ["libzstd.1.dylib", "/opt/homebrew/lib/libzstd.1.dylib", "/usr/local/lib/libzstd.1.dylib",
+         "/opt/local/lib/libzstd.1.dylib", "libzstd.dylib"]
+        #else
+        ["libzstd.so.1", "libzstd.so"]
+        #endif
+    }
+
+    /// Whether `WHITENOISE_ZSTD=off` asks to behave as if libzstd were absent (it tests the
+    /// fallback on machines where the toolchain itself has loaded libzstd).
+    static var disabledByEnvironment: Bool {
+        guard let value = getenv("WHITENOISE_ZSTD") else { return false }
+        return ["off", "0", "false", "no"].contains(String(cString: value).lowercased())
+    }
+
+    /// libzstd's entry points, or `nil` when it is not installed (or `WHITENOISE_ZSTD=off`).
     static let shared: Zstd? = {
-        for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
+        if disabledByEnvironment { return nil }
+        for name in libraryNames {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
             func symbol<T>(_ name: String, _: T.Type) -> T? { dlsym(handle, name).map { unsafeBitCast($0, to: T.self) } }
             guard let bound = symbol("ZSTD_compressBound", CompressBound.self), let compress = symbol("ZSTD_compress", Compress.self),

@@ -3,6 +3,10 @@ import WhiteNoise
 import Logging
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Writes precompressed siblings (`.zst`, `.br`, `.gz`) next to static files, as WhiteNoise's
@@ -159,7 +163,7 @@ public struct Compressor: Sendable {
                                     notEffective: repResult.notEffective)
             for encoding in repResult.written.keys {
                 try FileIO.copyAtomically(files[rep] + encoding.suffix, files[i] + encoding.suffix, keepTimes: false)
-                var ts = [st.st_atim, st.st_mtim]
+                var ts = st.accessAndModificationTimes
                 _ = utimensat(AT_FDCWD, files[i] + encoding.suffix, &ts, 0)
             }
             result.path = files[i]
@@ -170,8 +174,11 @@ public struct Compressor: Sendable {
 
     /// Checks that zstd can be produced; logs one warning when it cannot.
     public func warnIfUnavailable() {
-        if encodings.contains(.zstd), !Codecs.zstdAvailable {
-            logger.warning("whitenoise: libzstd is not installed (apt-get install libzstd1): skipping .zst variants")
+        guard encodings.contains(.zstd), !Codecs.zstdAvailable else { return }
+        if Zstd.disabledByEnvironment {
+            logger.warning("whitenoise: WHITENOISE_ZSTD=off: skipping .zst variants")
+        } else {
+            logger.warning("whitenoise: libzstd is not installed (apt-get install libzstd1, brew install zstd): skipping .zst variants")
         }
     }
 }

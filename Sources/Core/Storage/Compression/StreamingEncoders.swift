@@ -1,7 +1,12 @@
 import CBrotli
 import CZlib
+import WhiteNoise
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One encoding of a large file, fed chunk by chunk, writing to a temporary file: memory stays
@@ -141,9 +146,9 @@ final class StreamingEncoder {
     /// removes it. Returns the variant's size when kept.
     func close(times: stat, keep: (Int) -> Bool) throws(StorageError) -> Int? {
         release()
-        var ts = [times.st_atim, times.st_mtim]
+        var ts = times.accessAndModificationTimes
         _ = futimens(fd, &ts)
-        let closed = Glibc.close(fd)
+        let closed = closeDescriptor(fd)
         guard failed == 0, closed == 0 else {
             unlink(tempPath)
             throw .unwritable(path: finalPath, errno: failed != 0 ? failed : errno)
@@ -163,7 +168,7 @@ final class StreamingEncoder {
     /// Drops everything without keeping a variant.
     func abandon() {
         release()
-        _ = Glibc.close(fd)
+        _ = closeDescriptor(fd)
         unlink(tempPath)
     }
 
