@@ -50,7 +50,7 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test(.enabled(if: Codecs.zstdAvailable || Peer.required, CompressorTests.zstdMissing))
+    @Test(CompressorTests.needsZstd)
     func zstdRoundTripsWhenInstalled() throws {
         #expect(Codecs.zstdAvailable, "libzstd is not installed (apt-get install libzstd1)")
         for sample in Self.samples {

@@ -88,6 +88,9 @@ public enum Codecs {
 
     /// Whether zstd is available on this machine.
     public static var zstdAvailable: Bool { Zstd.shared != nil }
+
+    /// Whether `WHITENOISE_ZSTD=off` (or `0`, `false`, `no`) makes zstd unavailable on purpose.
+    public static var zstdSwitchedOff: Bool { Zstd.disabledByEnvironment }
 }
 
 /// libzstd, opened with `dlopen` so that neither building nor running requires it: the
