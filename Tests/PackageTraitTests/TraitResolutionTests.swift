@@ -63,6 +63,7 @@ final class Dependent {
     ///   - product: the library it uses.
     ///   - main: its `main.swift`.
     init(traits: [String]?, product: String, main: String = "print(\"app\")\n") throws {
+        _ = try Peer.packageSources.require()  // names the peer under WHITENOISE_REQUIRE_PEERS=1
         tree = try TempTree("dependent")
         let identity = Self.checkout.lastPathComponent.lowercased()
         let traitsArgument = traits.map { ", traits: [\($0.map { "\"\($0)\"" }.joined(separator: ", "))]" } ?? ""

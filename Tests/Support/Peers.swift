@@ -49,8 +49,8 @@ public struct Peer: Sendable, CustomStringConvertible {
     /// mirror that git's `insteadOf` points at): the trait test resolves small dependent
     /// packages against them.
     public static let packageSources = Peer(
-        name: "the Swift package sources of vapor and hummingbird (git cannot reach github.com/vapor/vapor.git)",
-        howToGet: "network access to github.com, or a local mirror configured with git's url.<base>.insteadOf",
+        name: "The Swift package sources of Vapor and Hummingbird",
+        howToGet: "git ls-remote https://github.com/vapor/vapor.git must work: network access to github.com, or a local mirror set with git's url.<base>.insteadOf",
         location: ["vapor/vapor", "hummingbird-project/hummingbird"].allSatisfy {
             exitStatus(of: ["git", "ls-remote", "--exit-code", "https://github.com/\($0).git", "HEAD"]) == 0
         } ? "https://github.com/" : nil)
