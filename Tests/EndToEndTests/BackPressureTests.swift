@@ -5,7 +5,7 @@ import WhiteNoiseTestSupport
 /// Hummingbird has no sendfile path either: large files are read in chunks as the client takes
 /// them. (The Vapor adapter is checked the same way through the sample app, the standalone
 /// server by ServeCommandTests.)
-@Suite struct BackPressureTests {
+@Suite(.offCooperativePool) struct BackPressureTests {
     @Test func hummingbirdStreamsLargeFilesWithBackPressure() throws {
         let tree = try TempTree()
         defer { tree.remove() }

@@ -8,27 +8,29 @@ import WhiteNoiseTestSupport
 /// An app that enables one framework's trait must resolve none of the other framework's
 /// packages (SwiftPM drops a dependency only when every reference to it is trait-guarded),
 /// and an adapter product whose trait is off must say which trait to enable.
-@Suite(.requires(.packageSources), .serialized)
+@Suite(.requires(.packageSources), .serialized, .offCooperativePool)
 struct TraitResolutionTests {
     /// Packages that only the Vapor adapter brings.
     static let vaporOnly: Set = ["vapor", "leaf", "leaf-kit", "routing-kit", "console-kit", "multipart-kit"]
     /// Packages that only the Hummingbird adapter brings.
     static let hummingbirdOnly: Set = ["hummingbird", "swift-mustache"]
 
-    @Test func aHummingbirdAppResolvesNoVaporPackage() throws {
-        let resolved = try Dependent(traits: ["Hummingbird"], product: "WhiteNoiseHummingbird").resolvedPackages()
+    @Test func aHummingbirdAppResolvesNoVaporPackage() async throws {
+        let resolved = try await offCooperativePool {
+            try Dependent(traits: ["Hummingbird"], product: "WhiteNoiseHummingbird").resolvedPackages()
+        }
         #expect(resolved.isDisjoint(with: Self.vaporOnly), "resolved: \(resolved.sorted())")
         #expect(resolved.isSuperset(of: Self.hummingbirdOnly), "resolved: \(resolved.sorted())")
     }
 
-    @Test func aVaporAppResolvesNoHummingbirdPackage() throws {
-        let resolved = try Dependent(traits: ["Vapor"], product: "WhiteNoiseVapor").resolvedPackages()
+    @Test func aVaporAppResolvesNoHummingbirdPackage() async throws {
+        let resolved = try await offCooperativePool { try Dependent(traits: ["Vapor"], product: "WhiteNoiseVapor").resolvedPackages() }
         #expect(resolved.isDisjoint(with: Self.hummingbirdOnly), "resolved: \(resolved.sorted())")
         #expect(resolved.isSuperset(of: Self.vaporOnly), "resolved: \(resolved.sorted())")
     }
 
-    @Test func theDefaultTraitsResolveBothFrameworks() throws {
-        let resolved = try Dependent(traits: nil, product: "WhiteNoiseVapor").resolvedPackages()
+    @Test func theDefaultTraitsResolveBothFrameworks() async throws {
+        let resolved = try await offCooperativePool { try Dependent(traits: nil, product: "WhiteNoiseVapor").resolvedPackages() }
         #expect(resolved.isSuperset(of: Self.vaporOnly.union(Self.hummingbirdOnly)), "resolved: \(resolved.sorted())")
     }
 
@@ -36,13 +38,13 @@ struct TraitResolutionTests {
     /// its entry points fails the app's build with a message naming the trait.
     @Test(arguments: [("WhiteNoiseVapor", "Vapor", "WhiteNoiseMiddleware"),
                       ("WhiteNoiseHummingbird", "Hummingbird", "WhiteNoiseMiddleware<Never>")])
-    func anAdapterWhoseTraitIsOffNamesTheTrait(product: String, trait: String, type: String) throws {
+    func anAdapterWhoseTraitIsOffNamesTheTrait(product: String, trait: String, type: String) async throws {
         let app = try Dependent(traits: [], product: product,
                                 main: "import \(product)\nlet m: \(type).Type? = nil\nprint(m as Any)\n")
-        let resolved = try app.resolvedPackages()
+        let resolved = try await offCooperativePool { try app.resolvedPackages() }
         #expect(resolved.isDisjoint(with: Self.vaporOnly.union(Self.hummingbirdOnly)), "resolved: \(resolved.sorted())")
 
-        let (status, stdout, stderr) = try app.swift(["build"])
+        let (status, stdout, stderr) = try await offCooperativePool { try app.swift(["build"]) }
         let output = stdout + stderr
         #expect(status != 0)
         #expect(output.contains("'WhiteNoiseMiddleware' is unavailable: \(product) needs the package trait '\(trait)'"),
@@ -51,7 +53,9 @@ struct TraitResolutionTests {
 }
 
 /// A package in a temporary folder whose one executable uses a product of this checkout.
-final class Dependent {
+/// Its methods block for seconds (they run SwiftPM): call them off the cooperative pool, or
+/// the live servers of tests running beside them starve.
+final class Dependent: @unchecked Sendable {
     /// This checkout, found from this file's path.
     static let checkout = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -105,8 +109,8 @@ final class Dependent {
     /// standard error.
     func swift(_ arguments: [String]) throws -> (Int32, String, String) {
         let out = tree.root + "/.stdout", err = tree.root + "/.stderr"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swift"] + arguments

@@ -4,7 +4,7 @@ import WhiteNoiseTestSupport
 
 /// The sample app, started as its own process from a copy of `Examples/SampleMVC`, driven by
 /// a real headless Chromium (Debian's) over the DevTools protocol.
-@Suite struct SampleAppTests {
+@Suite(.offCooperativePool) struct SampleAppTests {
     static let sampleFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples/SampleMVC").path
 

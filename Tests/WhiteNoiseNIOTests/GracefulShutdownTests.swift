@@ -13,7 +13,7 @@ import WhiteNoiseTestSupport
 /// `whitenoise serve` stopping on SIGTERM/SIGINT while clients are connected: responses in
 /// progress finish, idle connections end at once, new connections are refused, and the grace
 /// period (or a second signal) bounds it all.
-@Suite(.serialized) struct GracefulShutdownTests {
+@Suite(.serialized, .offCooperativePool) struct GracefulShutdownTests {
     static let size = 24 << 20
 
     /// Runs `body` with a server on a tree holding a 24 MiB file, and its port; the server is

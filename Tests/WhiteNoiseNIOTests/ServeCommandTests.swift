@@ -11,7 +11,7 @@ import WhiteNoiseNIO
 import WhiteNoiseTestSupport
 
 /// `whitenoise serve` as a user runs it: a real child process on a loopback port.
-@Suite(.serialized) struct ServeCommandTests {
+@Suite(.serialized, .offCooperativePool) struct ServeCommandTests {
     @Test func badFlagsAndMissingRootFailClearly() throws {
         let tree = try TempTree()
         defer { tree.remove() }

@@ -5,7 +5,7 @@ import WhiteNoiseSettings
 import WhiteNoiseTestSupport
 
 /// `StaticURLs` gives the URLs Django's `{% static %}` gives, for the same settings and manifest.
-@Suite struct StaticURLsTests {
+@Suite(.offCooperativePool) struct StaticURLsTests {
     static let manifest = """
         {"paths": {"css/app.css": "css/app.0123456789ab.css", "img/a b.png": "img/a b.aaaaaaaaaaaa.png",
         "fonts/f.woff": "fonts/f.bbbbbbbbbbbb.woff", "js/m.js": "js/m.cccccccccccc.js"}, "version": "1.1", "hash": "x"}

@@ -4,7 +4,7 @@ import Testing
 @testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
 
-@Suite struct CodecTests {
+@Suite(.offCooperativePool) struct CodecTests {
     static let samples: [[UInt8]] = [
         [], Array("a".utf8), Array(String(repeating: "body { color: red; }\n", count: 500).utf8),
         (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) },

@@ -6,7 +6,7 @@ import WhiteNoise
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
 
-@Suite struct CollectStaticTests {
+@Suite(.offCooperativePool) struct CollectStaticTests {
     func makeSite(_ t: TempTree) throws -> String {
         try t.write("src/css/app.css", String(repeating: "body { background: url('../img/bg.png') }\n", count: 40))
         try t.write("src/img/bg.png", Data((0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))

@@ -12,7 +12,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-@Suite struct CompressorTests {
+@Suite(.offCooperativePool) struct CompressorTests {
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     func mtime(_ path: String) -> timespec {

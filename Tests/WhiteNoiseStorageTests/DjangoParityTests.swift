@@ -6,7 +6,7 @@ import WhiteNoiseTestSupport
 
 /// Hashed names, rewritten CSS/JS and `staticfiles.json` must be byte-identical to Django 5.2's
 /// `ManifestStaticFilesStorage` on the same input. Django itself runs in a child process.
-@Suite(.serialized) struct DjangoParityTests {
+@Suite(.serialized, .offCooperativePool) struct DjangoParityTests {
     static let django = """
     import sys, django
     from django.conf import settings
