@@ -44,7 +44,7 @@ struct Clean: ParsableCommand {
             throw ValidationError("\(error)")
         }
         if dryRun { for path in summary.removed { print("would remove \(path)") } }
-        print("\(dryRun ? "would remove" : "removed") \(summary.removed.count) files (\(summary.bytes / 1024) KiB); "
+        print("\(dryRun ? "would remove" : "removed") \(summary.removed.count) files (\(summary.bytes) bytes); "
               + "\(summary.keptVersions) hashed versions kept")
     }
 }
