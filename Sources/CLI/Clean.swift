@@ -41,7 +41,8 @@ struct Clean: ParsableCommand {
         do {
             summary = try CleanStatic(options: .init(staticRoot: root, keep: keep, age: Double(age), dryRun: dryRun)).run()
         } catch {
-            throw ValidationError("\(error)")
+            if case CleanStatic.Failure.invalidOption(let message) = error { throw ValidationError(message) }
+            throw CommandFailure("\(error)")
         }
         if dryRun { for path in summary.removed { print("would remove \(path)") } }
         print("\(dryRun ? "would remove" : "removed") \(summary.removed.count) files (\(summary.bytes) bytes); "

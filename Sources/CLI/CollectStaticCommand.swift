@@ -102,7 +102,7 @@ struct CollectStaticCommand: ParsableCommand {
             }
         } catch let error as CustomStringConvertible {
             if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if verbosity >= 1 { print(summary.line(seconds: Date().timeIntervalSince(started))) }
@@ -110,7 +110,7 @@ struct CollectStaticCommand: ParsableCommand {
 
     /// Settings from environment variables alone (no file).
     static func environmentOnly() throws -> WhiteNoiseSettings {
-        do { return try WhiteNoiseSettings.load(file: nil) } catch { throw ValidationError(error.description) }
+        do { return try WhiteNoiseSettings.load(file: nil) } catch { throw CommandFailure(error.description) }
     }
 
     /// `prefix=DIR` or `DIR`.

@@ -30,7 +30,7 @@ struct Compress: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        guard isDirectory(root) else { throw ValidationError("no directory at '\(root)': ROOT must be an existing directory") }
+        guard isDirectory(root) else { throw CommandFailure("no directory at '\(root)': ROOT must be an existing directory") }
         var logger = Logger(label: "whitenoise.compress") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = quiet ? .error : .debug
         var encodings = CompressionEncoding.allCases
@@ -42,7 +42,7 @@ struct Compress: ParsableCommand {
                                     logger: logger)
         compressor.warnIfUnavailable()
         let results: [Compressor.FileResult]
-        do { results = try compressor.compress(tree: root) } catch { throw ValidationError(error.description) }
+        do { results = try compressor.compress(tree: root) } catch { throw CommandFailure(error.description) }
         if !quiet {
             let variants = results.reduce(0) { $0 + $1.written.count }
             let saved = results.reduce(0) { total, r in total + r.written.values.reduce(0) { $0 + (r.originalSize - $1) } }

@@ -92,7 +92,7 @@ struct Serve: AsyncParsableCommand {
         let loaded = root == nil ? try settings.load(overriding: settingFlags()) : nil
         if loaded == nil, root == nil { throw ValidationError("give the directory to serve (ROOT), or --settings FILE") }
         if let root, !isDirectory(root) {
-            throw ValidationError("no directory at '\(root)': ROOT must be an existing directory")
+            throw CommandFailure("no directory at '\(root)': ROOT must be an existing directory")
         }
         let level = Logger.Level(rawValue: logLevel)!
         LoggingSystem.bootstrap { label in
@@ -118,7 +118,10 @@ struct Serve: AsyncParsableCommand {
                 files.addFiles(root: root!, prefix: prefix ?? "/")
             }
         } catch let error as CustomStringConvertible {
-            throw ValidationError(error.description)
+            // From the flags, a bad value (an --immutable-file-test regex) is a usage error;
+            // from settings, a bad setting.
+            if loaded == nil { throw ValidationError(error.description) }
+            throw CommandFailure(error.description)
         }
 
         var serverConfig = StaticFileServer.Configuration()
@@ -138,7 +141,7 @@ struct Serve: AsyncParsableCommand {
             try? await server.shutdown()
             // A runtime failure, not a usage error: no usage text, exit status 1.
             let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
-            throw ServeError(description: "cannot listen on \(host):\(port): \(reason)")
+            throw CommandFailure("cannot listen on \(host):\(port): \(reason)")
         }
         try await Self.stop(server, on: signals, gracePeriod: gracefulTimeout, logger: logger)
     }
@@ -173,13 +176,6 @@ struct Serve: AsyncParsableCommand {
         if autorefresh { values["WHITENOISE_AUTOREFRESH"] = "true" }
         return values
     }
-}
-
-/// A failure after the flags were accepted (e.g. the port is taken): reported as
-/// `Error: …` with exit status 1.
-struct ServeError: Error, CustomStringConvertible {
-    /// What went wrong, for the user.
-    let description: String
 }
 
 /// Whether `path` is an existing directory.

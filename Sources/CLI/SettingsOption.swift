@@ -39,7 +39,7 @@ struct SettingsOption: ParsableArguments {
         do {
             return try WhiteNoiseSettings.load(file: path, overrides: overrides)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)  // bad settings: the message names file, key and value
         }
     }
 }

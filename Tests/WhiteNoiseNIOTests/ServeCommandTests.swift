@@ -16,17 +16,17 @@ import WhiteNoiseTestSupport
         let tree = try TempTree()
         defer { tree.remove() }
         let (s1, _, e1) = try CLIProcess.run(["serve", tree.root, "--bogus"])
-        #expect(s1 != 0 && e1.contains("--bogus"))
+        #expect(s1 == 64 && e1.contains("--bogus") && e1.contains("Usage:"))  // usage errors: usage text, 64
         let (s2, _, e2) = try CLIProcess.run(["serve", tree.root + "/missing"])
-        #expect(s2 != 0 && e2.contains("no directory at"))
+        #expect(s2 == 1 && e2.contains("no directory at") && !e2.contains("Usage:"))  // runtime errors: the error alone, 1
         let (s3, _, e3) = try CLIProcess.run(["serve", tree.root, "--port", "70000"])
-        #expect(s3 != 0 && e3.contains("--port"))
+        #expect(s3 == 64 && e3.contains("--port"))
         let (s4, _, e4) = try CLIProcess.run(["serve", tree.root, "--immutable-file-test", "([unclosed"])
-        #expect(s4 != 0 && e4.contains("immutable file test"))
+        #expect(s4 == 64 && e4.contains("immutable file test"))
         let (s5, _, e5) = try CLIProcess.run(["serve", tree.root, "--max-age", "-5"])
-        #expect(s5 != 0 && e5.contains("--max-age"))
+        #expect(s5 == 64 && e5.contains("--max-age"))
         let (s6, _, e6) = try CLIProcess.run(["serve", tree.root, "--backend", "kqueue"])
-        #expect(s6 != 0 && e6.contains("--backend") && e6.contains("kqueue"))
+        #expect(s6 == 64 && e6.contains("--backend") && e6.contains("kqueue"))
     }
 
     @Test(arguments: StaticFileServer.Backend.available)

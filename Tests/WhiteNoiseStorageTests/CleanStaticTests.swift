@@ -167,6 +167,8 @@ import WhiteNoiseTestSupport
         #expect(!site.exists(site.versions[0]) && site.exists(site.versions[3]) && site.exists(site.versions[4]))
 
         let (badStatus, _, badErr) = try CLIProcess.run(["clean", "--static-root", site.tree.root + "/nowhere"])
-        #expect(badStatus != 0 && badErr.contains("no directory at"), "\(badErr)")
+        #expect(badStatus == 1 && badErr.contains("no directory at") && !badErr.contains("Usage:"), "\(badErr)")
+        let (usageStatus, _, usageErr) = try CLIProcess.run(["clean", "--static-root", site.root, "--keep=-1"])
+        #expect(usageStatus == 64 && usageErr.contains("--keep must be 0 or more"), "\(usageErr)")
     }
 }

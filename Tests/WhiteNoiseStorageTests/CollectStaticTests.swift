@@ -203,11 +203,11 @@ import WhiteNoiseTestSupport
         #expect(out.hasPrefix("4 static files copied, 4 post-processed, ") && out.contains("variants compressed (saved"))
         #expect(FileManager.default.fileExists(atPath: root + "/seo/robots.txt"))
         let (bad, _, badErr) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src, "--storage", "Bogus"])
-        #expect(bad != 0 && badErr.contains("unknown storage 'Bogus'") && badErr.contains("CompressedManifestStaticFilesStorage"))
+        #expect(bad == 64 && badErr.contains("unknown storage 'Bogus'") && badErr.contains("CompressedManifestStaticFilesStorage"))
         let (found, foundOut, _) = try CLIProcess.run(["findstatic", "css/app.css", "--source", src])
         #expect(found == 0 && foundOut.contains("Found 'css/app.css' here:") && foundOut.contains(src + "/css/app.css"))
         let (notFound, _, nfErr) = try CLIProcess.run(["findstatic", "css/nope.css", "--source", src])
-        #expect(notFound != 0 && nfErr.contains("No matching file found for 'css/nope.css'"))
+        #expect(notFound == 1 && nfErr.contains("No matching file found for 'css/nope.css'"))
     }
 
     @Test func cliReadsTheSettingsFileAndFlagsOverrideIt() throws {
@@ -227,11 +227,15 @@ import WhiteNoiseTestSupport
         #expect(!FileManager.default.fileExists(atPath: t.root + "/collected/css/app.css"))  // only hashed files kept
         // --set wins over the file; a bad key names the file, the key and the closest valid one.
         let (s2, _, e2) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/settings.env", "--set", "STORAGE=Bogus"])
-        #expect(s2 != 0 && e2.contains("command line") && e2.contains("STORAGE") && e2.contains("Bogus"))
+        #expect(s2 == 1 && !e2.contains("Usage:") && e2.contains("command line") && e2.contains("STORAGE") && e2.contains("Bogus"))
         try t.write("typo.env", "STATIC_ROOTS=x\n")
         let (s3, _, e3) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/typo.env"])
-        #expect(s3 != 0 && e3.contains("typo.env:1") && e3.contains("did you mean STATIC_ROOT?"))
+        #expect(s3 == 1 && !e3.contains("Usage:") && e3.contains("typo.env:1") && e3.contains("did you mean STATIC_ROOT?"))
         let (s4, _, e4) = try CLIProcess.run(["collectstatic", "--source", t.root + "/src"])
-        #expect(s4 != 0 && e4.contains("STATIC_ROOT is not set"))
+        #expect(s4 == 64 && e4.contains("STATIC_ROOT is not set"))
+        // A missing reference is a runtime error: the error alone, status 1.
+        try t.write("broken/css/a.css", "body { background: url('gone.png') }")
+        let (s5, _, e5) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/out", "--source", t.root + "/broken"])
+        #expect(s5 == 1 && !e5.contains("Usage:") && e5.contains("gone.png") && e5.contains("css/a.css"), "\(e5)")
     }
 }
