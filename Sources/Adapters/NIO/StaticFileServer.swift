@@ -156,16 +156,19 @@ public final class StaticFileServer: Sendable {
         // admitted, so none can start a response that nothing waits for.
         let children = limiter.beginShutdown()
         for child in children { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
-        let loop = group.next()
         let logger = self.logger
-        let forced = loop.scheduleTask(in: grace) {
+        // Neither the wait nor the deadline is bound to an event loop: a second, shorter
+        // shutdown may shut the loops down while this one still waits, and a future that
+        // must hop to a stopped loop never completes (seen: `serve` hung on a second signal).
+        let forced = Task {
+            try await Task.sleep(for: .nanoseconds(grace.nanoseconds))
             let open = children.filter(\.isActive)
             if !open.isEmpty {
                 logger.warning("whitenoise: \(open.count) connection\(open.count == 1 ? "" : "s") still open at the end of the grace period; closed")
             }
             for child in open { child.close(promise: nil) }
         }
-        try? await EventLoopFuture.andAllComplete(children.map(\.closeFuture), on: loop).get()
+        await limiter.waitUntilAllClosed()
         forced.cancel()
         // Every caller waits for the one shutdown of the loops.
         let stopping = groupShutdown.withLockedValue { task in
@@ -198,6 +201,8 @@ final class ConnectionLimiter: Sendable {
     private struct State {
         var open: [ObjectIdentifier: any Channel] = [:]
         var shuttingDown = false
+        /// Shutdown calls waiting for `open` to empty.
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
     private let state = NIOLockedValueBox(State())
 
@@ -216,8 +221,30 @@ final class ConnectionLimiter: Sendable {
             channel.close(promise: nil)
             return false
         }
-        channel.closeFuture.whenComplete { _ in _ = self.state.withLockedValue { $0.open.removeValue(forKey: key) } }
+        channel.closeFuture.whenComplete { _ in
+            let waiters = self.state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+                state.open.removeValue(forKey: key)
+                guard state.open.isEmpty else { return [] }
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
         return true
+    }
+
+    /// Returns once every admitted connection has closed (call after `beginShutdown()`, so
+    /// that none is added). Resumed from the connections' close callbacks, on no particular
+    /// event loop, so it completes even when the loops stop right after.
+    func waitUntilAllClosed() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let empty = state.withLockedValue { state -> Bool in
+                if state.open.isEmpty { return true }
+                state.waiters.append(waiter)
+                return false
+            }
+            if empty { waiter.resume() }
+        }
     }
 
     /// Admits no more connections; returns the ones open now.
