@@ -3,7 +3,7 @@ import Foundation
 import WhiteNoise
 
 extension WhiteNoiseSettings {
-    /// Every key a settings file may hold (DESIGN §4), each overridable by an environment
+    /// Every key a settings file may hold (Docs/settings.md), each overridable by an environment
     /// variable of the same name.
     public static let keys = [
         "DEBUG", "STATIC_URL", "STATIC_ROOT", "STATICFILES_DIRS", "STORAGE", "FORCE_SCRIPT_NAME",

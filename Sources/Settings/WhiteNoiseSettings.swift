@@ -1,6 +1,6 @@
 public import WhiteNoise
 
-/// The Django-like settings an app's static files are configured by (DESIGN §4).
+/// The Django-like settings an app's static files are configured by (Docs/settings.md).
 ///
 /// Load them from a settings file (``load(file:environment:overrides:)``): every key can be
 /// overridden by an environment variable of the same name. Or set them in code. Defaults

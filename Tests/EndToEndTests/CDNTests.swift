@@ -3,7 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-/// DESIGN §6: the app behind a real caching proxy (Varnish) as a CDN's origin. Hashed files
+/// Docs/cdn.md: the app behind a real caching proxy (Varnish) as a CDN's origin. Hashed files
 /// are cached once per encoding (`Vary: Accept-Encoding` respected), conditional requests are
 /// answered from the cache with the origin's ETags, and misses are never cached.
 @Suite struct CDNTests {

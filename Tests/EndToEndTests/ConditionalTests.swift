@@ -3,7 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-/// DESIGN §2 rows: ETag, If-None-Match, If-Modified-Since, 304, If-Match/If-Unmodified-Since.
+/// Docs/architecture.md#http-behaviour rows: ETag, If-None-Match, If-Modified-Since, 304, If-Match/If-Unmodified-Since.
 @Suite struct ConditionalTests {
     static let mtime = 1_700_000_000  // Tue, 14 Nov 2023 22:13:20 GMT
 

@@ -4,7 +4,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-/// DESIGN §2 rows: headers on 200, Content-Type, Cache-Control, ETag, HEAD, 405, misses.
+/// Docs/architecture.md#http-behaviour rows: headers on 200, Content-Type, Cache-Control, ETag, HEAD, 405, misses.
 @Suite struct HeaderTests {
     @Test(arguments: ServerKind.allCases)
     func headersOnA200InOrder(server: ServerKind) async throws {

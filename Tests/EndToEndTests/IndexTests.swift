@@ -2,7 +2,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-/// DESIGN §2 row: index files and redirects, at start-up and in autorefresh.
+/// Docs/architecture.md#http-behaviour row: index files and redirects, at start-up and in autorefresh.
 @Suite struct IndexTests {
     @Test(arguments: ServerKind.allCases, [false, true])
     func indexFilesAndRedirects(server: ServerKind, autorefresh: Bool) async throws {

@@ -3,7 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-/// DESIGN §2 rows: Accept-Encoding negotiation, Vary, compressed siblings.
+/// Docs/architecture.md#http-behaviour rows: Accept-Encoding negotiation, Vary, compressed siblings.
 @Suite struct NegotiationTests {
     /// identity 1000 bytes, .gz 400, .br 300, .zst 200 (bytes stand in for real codings:
     /// the engine never decodes them).

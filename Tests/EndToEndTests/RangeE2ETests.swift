@@ -3,7 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseTestSupport
 
-/// DESIGN §2 row: Range, for files in memory and files sent with sendfile.
+/// Docs/architecture.md#http-behaviour row: Range, for files in memory and files sent with sendfile.
 @Suite struct RangeE2ETests {
     static let content = "0123456789A"  // 11 bytes, as in WhiteNoise's table
 

@@ -108,19 +108,10 @@ final class Dependent: @unchecked Sendable {
     /// Runs `swift arguments` in the package; returns its status, standard output and
     /// standard error.
     func swift(_ arguments: [String]) throws -> (Int32, String, String) {
-        let out = tree.root + "/.stdout", err = tree.root + "/.stderr"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: tree.root)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        try process.run()
-        process.waitUntilExit()
-        let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, stdout, stderr)
+        // `--package-path` goes before a subcommand's own arguments (`swift package X`).
+        let (subcommand, rest) = (arguments[0], Array(arguments.dropFirst()))
+        let nested = subcommand == "package" ? [rest[0], "--package-path", tree.root] + rest.dropFirst() : ["--package-path", tree.root] + rest
+        let (status, stdout, stderr) = try ChildProcess.run(["swift", subcommand] + nested)
+        return (status, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 }

@@ -25,11 +25,10 @@ public final class CLIProcess: @unchecked Sendable {
     }
 
     /// The child process.
-    public let process = Process()
+    private let child: ChildProcess
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private var stdoutBuffer = Data()
-    private let exited = DispatchSemaphore(value: 0)
     /// stderr, drained as it comes so a chatty child never blocks on a full pipe.
     private let stderrBuffer = NSCondition()
     private var stderrData = Data()
@@ -39,14 +38,15 @@ public final class CLIProcess: @unchecked Sendable {
     /// Starts `whitenoise` (or another executable of the package, by product name) with
     /// `arguments`, and `environment` added to this process's environment.
     public init(_ arguments: [String], product: String = "whitenoise", environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(product)
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        let exited = self.exited
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        closeOnExec(stdoutPipe)
+        closeOnExec(stderrPipe)
+        let executable = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(product).path
+        child = try ChildProcess([executable] + arguments,
+                                 environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                 standardOutput: stdoutPipe.fileHandleForWriting.fileDescriptor,
+                                 standardError: stderrPipe.fileHandleForWriting.fileDescriptor)
+        stdoutPipe.fileHandleForWriting.closeFile()  // the child has its own copies
+        stderrPipe.fileHandleForWriting.closeFile()
         let handle = stderrPipe.fileHandleForReading
         Thread.detachNewThread { [self] in
             while true {
@@ -66,7 +66,10 @@ public final class CLIProcess: @unchecked Sendable {
     }
 
     /// The process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { child.pid }
+
+    /// Whether the process has not exited yet.
+    public var isRunning: Bool { child.isRunning }
 
     /// Reads stdout until a line containing `marker` appears, or the process exits, or
     /// `timeout` seconds pass (poll-based, no sleeping). Returns the line.
@@ -96,14 +99,10 @@ public final class CLIProcess: @unchecked Sendable {
     /// Waits for exit up to `timeout` seconds (then SIGKILLs it); returns the exit status
     /// (128+signal for a signal death), or `nil` if it had to be killed. Can be called again.
     public func waitForExit(timeout: Int = 30) -> Int32? {
-        if exited.wait(timeout: .now() + .seconds(timeout)) == .timedOut {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        exited.signal()  // a later call (say, in a defer) returns at once
-        process.waitUntilExit()
-        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+        if let status = child.wait(timeout: Double(timeout)) { return status }
+        kill(pid, SIGKILL)
+        child.wait()
+        return nil
     }
 
     /// Everything written to stderr (call after exit: waits for the end of the stream).
@@ -137,7 +136,7 @@ public final class CLIProcess: @unchecked Sendable {
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let p = try CLIProcess(arguments, environment: environment)
         let out = p.stdoutPipe.fileHandleForReading.readDataToEndOfFile()
-        p.process.waitUntilExit()
-        return (p.process.terminationStatus, String(decoding: out, as: UTF8.self), p.standardError())
+        let status = p.child.wait() ?? -1
+        return (status, String(decoding: out, as: UTF8.self), p.standardError())
     }
 }

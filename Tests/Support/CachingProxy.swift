@@ -16,7 +16,7 @@ public final class CachingProxy: @unchecked Sendable {
 
     /// The proxy's port.
     public let port: Int
-    private var pid: pid_t = 0
+    private var child: ChildProcess?
     private var cachePID: pid_t?
     private var stderrFD: Int32 = -1
     private let workDirectory: TempTree
@@ -31,8 +31,8 @@ public final class CachingProxy: @unchecked Sendable {
         let arguments = [Self.executable, "-F", "-j", "none", "-a", "127.0.0.1:\(port)",
                          "-b", "127.0.0.1:\(originPort)", "-n", workDirectory.root + "/instance", "-s", "malloc,32m",
                          "-p", "http_gzip_support=off"]
-        let (pid, output) = try Self.spawn(arguments)
-        self.pid = pid
+        let (child, output) = try Self.spawn(arguments)
+        self.child = child
         // Kept open until stop(): varnishd goes on reporting on stderr.
         stderrFD = output
         var seen = [UInt8]()
@@ -58,11 +58,10 @@ public final class CachingProxy: @unchecked Sendable {
     /// directory.
     public func stop() {
         if let cachePID { kill(cachePID, SIGKILL) }
-        if pid > 0 {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            pid = 0
+        if let child {
+            child.signal(SIGKILL)
+            child.wait()  // reaped by its own thread
+            self.child = nil
         }
         if stderrFD >= 0 {
             close(stderrFD)
@@ -71,56 +70,17 @@ public final class CachingProxy: @unchecked Sendable {
         workDirectory.remove()
     }
 
-    /// posix_spawn with default signal dispositions and an empty signal mask: a child spawned
-    /// from a test thread would otherwise inherit that thread's blocked signals (dispatch
-    /// threads block most), and varnishd needs SIGCHLD. Returns the PID and the read end of
-    /// its stderr (where varnishd -F reports).
-    private static func spawn(_ arguments: [String]) throws -> (pid_t, Int32) {
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw ProxyError(message: "pipe: errno \(errno)") }
-        // Close-on-exec at once, so that no other child spawned meanwhile inherits an end (the
-        // read end would never see EOF); dup2 gives varnishd its own copy without the flag.
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        #if canImport(Darwin)
-        // Darwin's spawn types are opaque pointers that the `_init` calls allocate.
-        var actions: posix_spawn_file_actions_t? = nil
-        #else
-        var actions = posix_spawn_file_actions_t()
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-        #if canImport(Darwin)
-        var attributes: posix_spawnattr_t? = nil
-        #else
-        var attributes = posix_spawnattr_t()
-        #endif
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        #if canImport(Darwin)
-        let environment = _NSGetEnviron().pointee  // Darwin declares no `environ` for Swift
-        #else
-        let environment = environ
-        #endif
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environment)
-        close(pipeFDs[1])
-        guard result == 0 else {
-            close(pipeFDs[0])
-            throw ProxyError(message: "cannot start \(arguments[0]): error \(result)")
-        }
-        return (pid, pipeFDs[0])
+    /// Starts `arguments` (a `ChildProcess`: empty signal mask, default dispositions, since
+    /// varnishd needs SIGCHLD) with stdout on /dev/null; returns it and the read end of its
+    /// stderr (where varnishd -F reports).
+    private static func spawn(_ arguments: [String]) throws -> (ChildProcess, Int32) {
+        let stderr = Pipe()
+        closeOnExec(stderr)
+        let child = try ChildProcess(arguments, standardError: stderr.fileHandleForWriting.fileDescriptor)
+        stderr.fileHandleForWriting.closeFile()
+        let readFD = dup(stderr.fileHandleForReading.fileDescriptor)  // ours to close in stop()
+        _ = fcntl(readFD, F_SETFD, FD_CLOEXEC)
+        return (child, readFD)
     }
 
     struct ProxyError: Error, CustomStringConvertible {

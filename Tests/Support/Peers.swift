@@ -69,17 +69,9 @@ public struct Peer: Sendable, CustomStringConvertible {
     /// The exit status of `command` (looked up on `PATH`), its output discarded; `nil` when it
     /// cannot be started.
     static func exitStatus(of command: [String]) -> Int32? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"  // never wait for credentials
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return (try? ChildProcess(command, environment: environment))?.wait()
     }
 }
 

@@ -20,7 +20,7 @@ public let streamSocketType: Int32 = {
 }()
 
 /// `close(2)`, callable from types that have a `close` method of their own.
-func closeSocket(_ fd: Int32) { _ = close(fd) }
+public func closeSocket(_ fd: Int32) { _ = close(fd) }
 
 /// `shutdown(2)` of the sending side.
 func shutdownSending(_ fd: Int32) { _ = shutdown(fd, Int32(SHUT_WR)) }
@@ -81,14 +81,7 @@ public func residentKiB(ofProcess pid: Int32) -> Int? {
     return nil
     #else
     // Darwin has no /proc; ps(1) reports the resident set size in KiB.
-    let ps = Process()
-    ps.executableURL = URL(fileURLWithPath: "/bin/ps")
-    ps.arguments = ["-o", "rss=", "-p", String(pid)]
-    let out = Pipe()
-    ps.standardOutput = out
-    guard (try? ps.run()) != nil else { return nil }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    ps.waitUntilExit()
+    guard let (_, data, _) = try? ChildProcess.run(["/bin/ps", "-o", "rss=", "-p", String(pid)]) else { return nil }
     return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     #endif
 }
@@ -96,18 +89,12 @@ public func residentKiB(ofProcess pid: Int32) -> Int? {
 /// Runs `executable` with `arguments` under `/usr/bin/time` and returns its exit status, its
 /// stderr (without the measurement) and its peak resident memory in KiB (`nil` if unread).
 public func runMeasuringPeakMemory(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String, peakKiB: Int?) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
     #if os(Linux)
-    process.arguments = ["-f", "MAXRSS %M", executable] + arguments  // GNU time: KiB
+    let command = ["/usr/bin/time", "-f", "MAXRSS %M", executable] + arguments  // GNU time: KiB
     #else
-    process.arguments = ["-l", executable] + arguments  // BSD time: bytes, on a line of its own
+    let command = ["/usr/bin/time", "-l", executable] + arguments  // BSD time: bytes, on a line of its own
     #endif
-    let err = Pipe()
-    process.standardError = err
-    try process.run()
-    let data = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let (status, _, data) = try ChildProcess.run(command)
     var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     var peak: Int?
     #if os(Linux)
@@ -124,5 +111,5 @@ public func runMeasuringPeakMemory(_ executable: String, _ arguments: [String]) 
         lines = Array(lines[..<start])
     }
     #endif
-    return (process.terminationStatus, lines.joined(separator: "\n"), peak)
+    return (status, lines.joined(separator: "\n"), peak)
 }

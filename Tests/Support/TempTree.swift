@@ -64,18 +64,6 @@ public final class TempTree: @unchecked Sendable {
 
     /// Runs a command with `input` on stdin and returns its stdout.
     public static func pipe(_ command: [String], _ input: Data) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        let handle = stdin.fileHandleForWriting
-        let writer = Thread { handle.write(input); try? handle.close() }
-        writer.start()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return out
+        try ChildProcess.run(command, input: input).1
     }
 }

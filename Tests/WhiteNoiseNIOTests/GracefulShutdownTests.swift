@@ -70,7 +70,7 @@ import WhiteNoiseTestSupport
             idle.close()  // as a client does once it sees the end
             // From then on nobody new gets in, while the busy response is still being sent.
             #expect((try? RawHTTPConnection(port: port)) == nil)
-            #expect(server.process.isRunning)
+            #expect(server.isRunning)
 
             // The busy client, reading again, gets every byte of its response, then the end.
             let response = try busy.readResponse()
@@ -99,7 +99,7 @@ import WhiteNoiseTestSupport
             let busy = try busyConnection(port: port)
             server.signal(SIGTERM)
             #expect(server.waitForStandardError(containing: "received signal \(SIGTERM), shutting down"))
-            #expect(server.process.isRunning)  // waiting for the busy client, for up to 10 minutes
+            #expect(server.isRunning)  // waiting for the busy client, for up to 10 minutes
             server.signal(SIGINT)
             #expect(expectCleanExit(server).contains("again, closing every connection now"))
             #expect((try? busy.readResponse()) == nil)

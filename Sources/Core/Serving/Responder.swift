@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOCore
 
-/// The per-request decision for one file (DESIGN §2): method, representation,
+/// The per-request decision for one file (Docs/architecture.md#the-request-path): method, representation,
 /// preconditions, then range. Everything it returns was computed at preparation time,
 /// except what depends on the request (ranges, multipart delimiters).
 extension StaticFile {
