@@ -49,6 +49,9 @@ struct CollectStaticCommand: ParsableCommand {
     @Flag(name: .customLong("js-module-imports"), help: "Also rewrite JavaScript module imports (off by default, as in Django).")
     var jsModuleImports = false
 
+    @Option(name: .customLong("django-compatibility"), help: "Match this Django's hashed output: 6.1 (default) or 5.2; default: WHITENOISE_DJANGO_COMPATIBILITY from the settings.")
+    var djangoCompatibility: String?
+
     @Option(name: .customLong("missing-references"), help: "fail (Django), warn-maps (warn only for .map files) or warn.")
     var missingReferences: String = "fail"
 
@@ -58,6 +61,9 @@ struct CollectStaticCommand: ParsableCommand {
     func validate() throws {
         if let storage, StorageKind(name: storage) == nil {
             throw ValidationError("unknown storage '\(storage)'; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let djangoCompatibility, DjangoCompatibility(name: djangoCompatibility) == nil {
+            throw ValidationError("--django-compatibility must be \(DjangoCompatibility.allCases.map(\.rawValue).joined(separator: " or ")); got '\(djangoCompatibility)'")
         }
         guard (0...2).contains(verbosity) else { throw ValidationError("-v must be 0, 1 or 2") }
         guard MissingReferencePolicy(rawValue: missingReferences) != nil else {
@@ -93,6 +99,7 @@ struct CollectStaticCommand: ParsableCommand {
         options.keepOnlyHashedFiles = keepOnlyHashedFiles || base.keepOnlyHashedFiles
         options.jsModuleImports = jsModuleImports
         options.missingReferences = MissingReferencePolicy(rawValue: missingReferences)!
+        options.djangoCompatibility = djangoCompatibility.flatMap(DjangoCompatibility.init(name:)) ?? base.djangoCompatibility
         let started = Date()
         let live = verbosity >= 1 && isatty(2) == 1
         let summary: CollectStaticSummary

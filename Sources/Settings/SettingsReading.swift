@@ -135,6 +135,13 @@ struct SettingsReading {
             s.skipCompressExtensions = skip.map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
         }
         s.keepOnlyHashedFiles = try bool("WHITENOISE_KEEP_ONLY_HASHED_FILES") ?? false
+        if let value = text("WHITENOISE_DJANGO_COMPATIBILITY"), !value.isEmpty {
+            guard let version = DjangoCompatibility(name: value) else {
+                throw fail("WHITENOISE_DJANGO_COMPATIBILITY", value,
+                           "expected a Django release whose collectstatic output to match: \(DjangoCompatibility.allCases.map(\.rawValue).joined(separator: " or "))")
+            }
+            s.djangoCompatibility = version
+        }
         s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
         if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixOverride = prefix }
         s.configuredKeys = configured

@@ -55,6 +55,9 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     public var skipCompressExtensions: [String]?
     /// `WHITENOISE_KEEP_ONLY_HASHED_FILES`: delete unhashed originals after `collectstatic`.
     public var keepOnlyHashedFiles = false
+    /// `WHITENOISE_DJANGO_COMPATIBILITY`: which Django's hashed output `collectstatic` matches
+    /// (`6.1`, the default, or `5.2`).
+    public var djangoCompatibility = DjangoCompatibility.default
     /// `WHITENOISE_MANIFEST_STRICT`: a name missing from the manifest is an error.
     public var manifestStrict = true
     /// `WHITENOISE_STATIC_PREFIX` (`nil`: the path of `STATIC_URL` without `FORCE_SCRIPT_NAME`).

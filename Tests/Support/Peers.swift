@@ -29,6 +29,19 @@ public struct Peer: Sendable, CustomStringConvertible {
         name: "Django 5.2 (importable by python3)", howToGet: "python3 -m pip install 'django>=5.2,<5.3'",
         location: pythonWithDjango(major: 5, minor: 2))
 
+    /// Django 6.1 (Python 3.12 or later): `$WHITENOISE_DJANGO61_PYTHON`, else `python3` when it
+    /// imports 6.1, else the virtual environment `.ci/run` makes at ``django61DefaultVenv``.
+    public static let django61 = Peer(
+        name: "Django 6.1 (a Python 3.12+ that imports it)",
+        howToGet: "PYENV_VERSION=3.12.1 python3 -m venv \(django61DefaultVenv) && \(django61DefaultVenv)/bin/pip install 'django>=6.1,<6.2' (or set WHITENOISE_DJANGO61_PYTHON to such a python)",
+        location: [ProcessInfo.processInfo.environment["WHITENOISE_DJANGO61_PYTHON"], "python3", django61DefaultVenv + "/bin/python3"]
+            .compactMap { $0 }.filter { !$0.isEmpty }.first { pythonImportsDjango($0, major: 6, minor: 1) })
+
+    /// Where `.ci/run` puts Django 6.1's virtual environment.
+    public static var django61DefaultVenv: String {
+        (ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/whitenoise-peers/django-6.1"
+    }
+
     /// A headless Chromium: the sample app's browser test drives it.
     public static let chromium = Peer(
         name: "Chromium", howToGet: "apt-get install chromium (macOS: Google Chrome in /Applications)",
@@ -62,8 +75,13 @@ public struct Peer: Sendable, CustomStringConvertible {
 
     /// `python3` when it imports Django `major.minor`.
     static func pythonWithDjango(major: Int, minor: Int) -> String? {
+        pythonImportsDjango("python3", major: major, minor: minor) ? "python3" : nil
+    }
+
+    /// Whether `python` (a path, or a name on `PATH`) imports Django `major.minor`.
+    static func pythonImportsDjango(_ python: String, major: Int, minor: Int) -> Bool {
         let check = "import django, sys; sys.exit(0 if django.VERSION[:2] == (\(major), \(minor)) else 1)"
-        return exitStatus(of: ["python3", "-c", check]) == 0 ? "python3" : nil
+        return exitStatus(of: [python, "-c", check]) == 0
     }
 
     /// The exit status of `command` (looked up on `PATH`), its output discarded; `nil` when it

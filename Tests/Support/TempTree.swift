@@ -63,7 +63,24 @@ public final class TempTree: @unchecked Sendable {
     public static func gzip(_ data: Data) throws -> Data { try pipe(["gzip", "-9", "-n", "-c"], data) }
 
     /// Runs a command with `input` on stdin and returns its stdout.
+    /// - Throws: ``CommandFailed`` (with its standard error) when it exits with a non-zero status.
     public static func pipe(_ command: [String], _ input: Data) throws -> Data {
-        try ChildProcess.run(command, input: input).1
+        let (status, output, errors) = try ChildProcess.run(command, input: input)
+        guard status == 0 else { throw CommandFailed(command: command, status: status, standardError: String(decoding: errors, as: UTF8.self)) }
+        return output
+    }
+}
+
+/// A command that a test ran exited with a non-zero status.
+public struct CommandFailed: Error, CustomStringConvertible {
+    /// The command.
+    public let command: [String]
+    /// Its exit status.
+    public let status: Int32
+    /// What it wrote to standard error.
+    public let standardError: String
+    /// The message.
+    public var description: String {
+        "\(command.prefix(2).joined(separator: " ")) exited with status \(status):\n\(standardError.suffix(2000))"
     }
 }

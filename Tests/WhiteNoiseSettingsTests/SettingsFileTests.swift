@@ -47,6 +47,7 @@ import WhiteNoiseTestSupport
             WHITENOISE_IMMUTABLE_FILE_TEST="^.+\\\\.[0-9a-f]{8}\\\\..+$"
             WHITENOISE_SKIP_COMPRESS_EXTENSIONS=.jpg,png
             WHITENOISE_KEEP_ONLY_HASHED_FILES=yes
+            WHITENOISE_DJANGO_COMPATIBILITY=5.2
             WHITENOISE_MANIFEST_STRICT=False
             WHITENOISE_STATIC_PREFIX=/assets/
             """)
@@ -68,6 +69,7 @@ import WhiteNoiseTestSupport
         #expect(s.immutableFileTest == "^.+\\.[0-9a-f]{8}\\..+$")
         #expect(s.skipCompressExtensions == ["jpg", "png"])
         #expect(s.keepOnlyHashedFiles && !s.manifestStrict)
+        #expect(s.djangoCompatibility == .django52)
         #expect(s.staticPrefix == "/assets/")
     }
 
@@ -144,6 +146,7 @@ import WhiteNoiseTestSupport
             ("STATIC_URL=/static\n", "STATIC_URL", "must end with a slash"),
             ("WHITENOISE_MIMETYPES=foo\n", "WHITENOISE_MIMETYPES", ".extension=type"),
             ("WHITENOISE_INDEX_FILE=a/b.html\n", "WHITENOISE_INDEX_FILE", "file name"),
+            ("WHITENOISE_DJANGO_COMPATIBILITY=4.2\n", "WHITENOISE_DJANGO_COMPATIBILITY", "5.2 or 6.1"),
         ]
         for (text, key, valid) in cases {
             let e = try error("settings.env", text)

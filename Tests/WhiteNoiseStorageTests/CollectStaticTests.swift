@@ -62,6 +62,28 @@ import WhiteNoiseTestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json")) == first)
     }
 
+    /// The Django release matched is part of what a re-run compares: switching it redoes the
+    /// hashing, and the output is then that release's (here: `paths` deepest first, or sorted).
+    @Test func switchingTheDjangoReleaseRedoesTheHashing() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let root = t.root + "/static_root"
+        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        try t.write("src/z/y/deep.txt", "post-processed first, listed last when sorted")
+        options.storage = .manifest
+        func firstKey() throws -> String {
+            let text = try String(contentsOfFile: root + "/staticfiles.json", encoding: .utf8)
+            return String(text.dropFirst("{\"paths\": {\"".count).prefix { $0 != "\"" })
+        }
+        options.djangoCompatibility = .django52
+        _ = try CollectStatic(options: options).run()
+        #expect(try firstKey() == "z/y/deep.txt")
+        options.djangoCompatibility = .django61
+        #expect(try CollectStatic(options: options).run().postProcessed == 4)
+        #expect(try firstKey() == "css/app.css")
+        #expect(try CollectStatic(options: options).run().postProcessed == 0)
+    }
+
     @Test func editsDeletionsAndRenamesRedoWhatTheyAffect() throws {
         let t = try TempTree()
         defer { t.remove() }

@@ -4,8 +4,9 @@ import WhiteNoise
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
 
-/// Hashed names, rewritten CSS/JS and `staticfiles.json` must be byte-identical to Django 5.2's
-/// `ManifestStaticFilesStorage` on the same input. Django itself runs in a child process.
+/// Hashed names, rewritten CSS/JS and `staticfiles.json` must be byte-identical to Django's
+/// `ManifestStaticFilesStorage` on the same input: Django 6.1 with the default settings, and
+/// Django 5.2 with `WHITENOISE_DJANGO_COMPATIBILITY=5.2`. Django itself runs in a child process.
 @Suite(.serialized, .offCooperativePool) struct DjangoParityTests {
     static let django = """
     import sys, django
@@ -42,6 +43,38 @@ import WhiteNoiseTestSupport
             .f { background: url(/other/thing.png); }
             .g { background: url("/static/vendor/lib/lib.png"); }
             /*# sourceMappingURL=app.css.map */
+            """)
+        // References inside comments and strings: Django 6.1 leaves them, 5.2 rewrites them.
+        try base.write("main/css/commented.css", """
+            /* The old background: url(../img/bg.png) and @import "base.css"; */
+            .h::after { content: "url(../img/sprite.svg)"; }
+            .i::before { content: 'see url("../img/bg.png")'; }
+            .j { background: url("../img/bg.png"); } /* kept: url(../fonts/f.eot) */
+            .k { background: url('../img/sprite.svg'), url(  ../img/bg.png  ); }
+            .l { font-family: "a\"b"; background: url(../img/bg.png) }
+            /*
+              url(../img/sprite.svg) across lines
+            */
+            """)
+        try base.write("main/js/strings.js", """
+            // Loads url(./lib.js) later; see "./lib.js"
+            const s = "//# sourceMappingURL=strings.js.map";
+            const t = `multi
+            line url(./lib.js) template`;
+            /* import { a } from './lib.js'; */
+            console.log(s, t)
+            //# sourceMappingURL=app.js.map
+            """)
+        try base.write("main/js/modern.js", """
+            import { a } from './lib.js'
+            import * as all from "./lib.js";
+            export { b } from './lib.js'
+            import './lib.js'
+            const later = () => import("./lib.js");
+            const other = import('lib.js');  // 6.1 rewrites only ./, ../ and / URLs here
+            // import { x } from './lib.js'
+            const text = "import { y } from './lib.js';";
+            console.log(a, all, later, other, text)
             """)
         try base.write("main/css/app.css.map", #"{"version":3,"sources":["app.scss"]}"#)
         try base.write("main/css/base.css", "html { background: url('../img/bg.png') }\n")
@@ -83,33 +116,89 @@ import WhiteNoiseTestSupport
         return out
     }
 
+    @Test(.requires(.django61), arguments: [false, true])
+    func identicalToDjango61(jsModuleImports: Bool) throws {
+        try expectIdenticalOnTheVariedTree(python: try Peer.django61.require(), .django61, jsModuleImports: jsModuleImports)
+    }
+
     @Test(.requires(.django52), arguments: [false, true])
-    func identicalToDjango(jsModuleImports: Bool) throws {
-        _ = try Peer.django52.require()
+    func identicalToDjango52(jsModuleImports: Bool) throws {
+        try expectIdenticalOnTheVariedTree(python: try Peer.django52.require(), .django52, jsModuleImports: jsModuleImports)
+    }
+
+    /// The two Djangos really differ on the varied tree (so each parity test can catch
+    /// output of the other's kind): comments and strings, and the order of `paths`.
+    @Test(.requires(.django52), .requires(.django61)) func theDjangosDifferOnTheVariedTree() throws {
         let base = try TempTree()
         defer { base.remove() }
         let (main, vendor) = try makeSources(base)
-        let (theirs, ours) = try collectWithBoth(base, main: main, vendor: vendor, jsModuleImports: jsModuleImports)
+        let old = try djangoCollect(python: try Peer.django52.require(), into: base.root + "/old", main: main, vendor: vendor, jsModuleImports: true)
+        let new = try djangoCollect(python: try Peer.django61.require(), into: base.root + "/new", main: main, vendor: vendor, jsModuleImports: true)
+        let differing = Set(old.keys).symmetricDifference(new.keys).union(old.keys.filter { new[$0] != nil && new[$0] != old[$0] })
+        #expect(differing.contains(ManifestFile.name))
+        #expect(differing.contains { $0.hasPrefix("css/commented.") })
+        #expect(differing.contains { $0.hasPrefix("js/modern.") })
+    }
+
+    /// A missing file named only inside comments and strings: Django 6.1 succeeds and so do
+    /// we by default; Django 5.2 fails, and so do we with `5.2`, naming the reference.
+    @Test(.requires(.django52), .requires(.django61), arguments: [false, true])
+    func missingFilesInCommentsAndStrings(jsModuleImports: Bool) throws {
+        let base = try TempTree()
+        defer { base.remove() }
+        try base.write("main/css/a.css", "/* url(gone.png) */ .a { content: \"url(gone-too.png)\" }\n")
+        try base.write("main/js/a.js", jsModuleImports
+            ? "// import { x } from './gone.js';\nconst s = `import './gone-too.js';`\n"
+            : "const s = '//# sourceMappingURL=gone.js.map';\n")
+        try base.write("vendor/.keep", "")
+        let main = base.root + "/main", vendor = base.root + "/vendor"
+        let (theirs, ours) = try collectWithBoth(base, python: try Peer.django61.require(), .django61, main: main, vendor: vendor,
+                                                 jsModuleImports: jsModuleImports)
+        expectIdentical(theirs, ours)
+        #expect(throws: CommandFailed.self) {
+            try djangoCollect(python: try Peer.django52.require(), into: base.root + "/old", main: main, vendor: vendor,
+                              jsModuleImports: jsModuleImports)
+        }
+        var options = CollectStaticOptions(staticRoot: base.root + "/ours-52", sources: [.init(path: main)])
+        options.storage = .manifest
+        options.jsModuleImports = jsModuleImports
+        options.djangoCompatibility = .django52
+        #expect(throws: HashingError.self) { try CollectStatic(options: options).run() }
+    }
+
+    func expectIdenticalOnTheVariedTree(python: String, _ version: DjangoCompatibility, jsModuleImports: Bool) throws {
+        let base = try TempTree()
+        defer { base.remove() }
+        let (main, vendor) = try makeSources(base)
+        let (theirs, ours) = try collectWithBoth(base, python: python, version, main: main, vendor: vendor, jsModuleImports: jsModuleImports)
         #expect(theirs[ManifestFile.name] != nil)
         #expect(theirs.keys.contains { $0.hasPrefix("css/app.") && $0.hasSuffix(".css") && $0 != "css/app.css" })
         #expect(theirs["vendor/lib/lib.png"].map { String(decoding: $0, as: UTF8.self) } == "shadows the vendor copy: main comes first")
         expectIdentical(theirs, ours)
     }
 
+    /// Django's collectstatic (ManifestStaticFilesStorage) by `python` into `root`.
+    func djangoCollect(python: String, into root: String, main: String, vendor: String, jsModuleImports: Bool) throws -> [String: Data] {
+        _ = try TempTree.pipe([python, "-c", Self.django, root, main, vendor, jsModuleImports ? "1" : "0"], Data())
+        return try tree(root)
+    }
+
     /// Runs Django's collectstatic and ours (ManifestStaticFilesStorage) on the same sources;
     /// returns both STATIC_ROOTs, ours without the two metadata files only we write.
-    func collectWithBoth(_ base: TempTree, main: String, vendor: String, jsModuleImports: Bool) throws -> ([String: Data], [String: Data]) {
+    func collectWithBoth(_ base: TempTree, python: String, _ version: DjangoCompatibility, main: String, vendor: String,
+                         jsModuleImports: Bool) throws -> ([String: Data], [String: Data]) {
         let djangoRoot = base.root + "/django-root", ourRoot = base.root + "/our-root"
-        _ = try TempTree.pipe(["python3", "-c", Self.django, djangoRoot, main, vendor, jsModuleImports ? "1" : "0"], Data())
+        let theirs = try djangoCollect(python: python, into: djangoRoot, main: main, vendor: vendor, jsModuleImports: jsModuleImports)
         var options = CollectStaticOptions(staticRoot: ourRoot, sources: [.init(path: main), .init(prefix: "vendor", path: vendor)])
         options.storage = .manifest
         options.jsModuleImports = jsModuleImports
+        options.djangoCompatibility = version
         _ = try CollectStatic(options: options).run()
         var ours = try tree(ourRoot)
         for name in DigestIndex.metadataFileNames {  // ours only: the digest index and the run cache
             #expect(ours.removeValue(forKey: name) != nil)
         }
-        return (try tree(djangoRoot), ours)
+        return (theirs, ours)
     }
 
     /// The same file names, and every file byte for byte (the first few differences shown).
@@ -145,8 +234,17 @@ import WhiteNoiseTestSupport
 
     /// A large generated tree: 400 files in nested folders whose CSS and JS reference images,
     /// fonts and each other in every form (relative, ../, /static/, query, fragment, quotes).
-    @Test(.requires(.django52)) func identicalToDjangoOnALargeGeneratedTree() throws {
-        _ = try Peer.django52.require()
+    /// Some references sit in comments and strings (naming files that exist, so that 5.2,
+    /// which rewrites them, succeeds too).
+    @Test(.requires(.django61)) func identicalToDjango61OnALargeGeneratedTree() throws {
+        try expectIdenticalOnTheLargeTree(python: try Peer.django61.require(), .django61)
+    }
+
+    @Test(.requires(.django52)) func identicalToDjango52OnALargeGeneratedTree() throws {
+        try expectIdenticalOnTheLargeTree(python: try Peer.django52.require(), .django52)
+    }
+
+    func expectIdenticalOnTheLargeTree(python: String, _ version: DjangoCompatibility) throws {
         let base = try TempTree()
         defer { base.remove() }
         var rng = SeededGenerator(seed: 42)
@@ -170,7 +268,7 @@ import WhiteNoiseTestSupport
                 let target = Bool.random(using: &rng) || i < 20 ? assets.randomElement(using: &rng)! : bases.randomElement(using: &rng)!
                 let depth = dir.split(separator: "/").count
                 let relative = String(repeating: "../", count: depth) + target
-                let form = Int.random(in: 0..<7, using: &rng)
+                let form = Int.random(in: 0..<10, using: &rng)
                 switch form {
                 case 0: body += ".a\(i) { background: url(\(relative)); }\n"
                 case 1: body += ".b\(i) { background: url('\(relative)?v=\(i)'); }\n"
@@ -178,6 +276,9 @@ import WhiteNoiseTestSupport
                 case 3: body += ".d\(i) { background: url(/static/\(target)); }\n"
                 case 4: body += target.hasSuffix(".css") ? "@import '\(relative)';\n" : ".e { background: url(\(relative)) }\n"
                 case 5: body += ".f\(i) { src: url('\(relative)?#iefix') }\n"
+                case 7: body += "/* was: url(\(relative)) */\n"
+                case 8: body += ".s\(i)::after { content: \"url('\(relative)')\"; }\n"
+                case 9: body += "/*\n  @import '\(relative)';\n*/ .t\(i) { background: url(\(relative)) }\n"
                 default: body += ".g\(i) { background: url(data:image/gif;base64,R0lGOD==), url(https://x.test/\(i).png) }\n"
                 }
             }
@@ -185,12 +286,12 @@ import WhiteNoiseTestSupport
             sheets.append(name)
         }
         for i in 0..<50 {
-            try base.write("main/js/m\(i).js", "console.log(\(i));\n//# sourceMappingURL=m\(i).js.map\n")
+            try base.write("main/js/m\(i).js", "console.log(\(i), '//# sourceMappingURL=m\(i).js.map');\n/* x */ //# sourceMappingURL=m\(i).js.map\n//# sourceMappingURL=m\(i).js.map\n")
             try base.write("main/js/m\(i).js.map", "{\"version\":3,\"file\":\"m\(i).js\"}")
         }
         let main = base.root + "/main", empty = base.root + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        let (theirs, ours) = try collectWithBoth(base, main: main, vendor: empty, jsModuleImports: false)
+        let (theirs, ours) = try collectWithBoth(base, python: python, version, main: main, vendor: empty, jsModuleImports: false)
         #expect(theirs.count > 800)
         expectIdentical(theirs, ours)
     }

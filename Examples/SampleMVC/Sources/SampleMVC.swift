@@ -59,6 +59,7 @@ enum SampleMVC {
         options.storage = settings.storage
         options.staticURL = settings.staticBaseURL
         options.keepOnlyHashedFiles = settings.keepOnlyHashedFiles
+        options.djangoCompatibility = settings.djangoCompatibility
         // Rewrite `import … from "./greet.js"` too (Django's opt-in), so that every asset the
         // page loads, modules included, has a hashed, immutable URL.
         options.jsModuleImports = true

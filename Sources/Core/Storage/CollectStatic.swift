@@ -29,6 +29,8 @@ public struct CollectStaticOptions: Sendable {
     public var encodings = CompressionEncoding.allCases
     /// Django's `support_js_module_import_aggregation`.
     public var jsModuleImports = false
+    /// Which Django's hashed output to match (`WHITENOISE_DJANGO_COMPATIBILITY`).
+    public var djangoCompatibility = DjangoCompatibility.default
     /// What to do with references to missing files.
     public var missingReferences: MissingReferencePolicy = .fail
 

@@ -61,7 +61,8 @@ public struct CollectStatic {
 
         // 2. Hash and rewrite.
         var manifestPaths: [(String, String)] = []
-        var hasher = ManifestHasher(root: root, staticURL: options.staticURL, jsModuleImports: options.jsModuleImports)
+        var hasher = ManifestHasher(root: root, staticURL: options.staticURL, jsModuleImports: options.jsModuleImports,
+                                    compatibility: options.djangoCompatibility)
         hasher.missingReferences = options.missingReferences
         let logger = self.logger
         hasher.warn = { logger.warning("\($0)") }
@@ -116,7 +117,7 @@ public struct CollectStatic {
         try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + RunCache.fileName, Array(fingerprint.utf8), times: nil)
         if options.storage.hashes {
-            try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths).utf8), times: nil)
+            try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8), times: nil)
         }
 
         // 6. Hashed files that a later pass replaced (Django deletes them as it goes).
@@ -140,7 +141,7 @@ public struct CollectStatic {
         "whitenoise-collectstatic 1 storage=\(options.storage.rawValue) url=\(options.staticURL) "
             + "encodings=\(options.encodings.map(\.rawValue).joined(separator: ",")) "
             + "skip=\(options.skipCompressExtensions.sorted().joined(separator: ",")) keepOnlyHashed=\(options.keepOnlyHashedFiles) "
-            + "jsImports=\(options.jsModuleImports) missing=\(options.missingReferences.rawValue) link=\(options.link)\n"
+            + "jsImports=\(options.jsModuleImports) django=\(options.djangoCompatibility.rawValue) missing=\(options.missingReferences.rawValue) link=\(options.link)\n"
     }
 
     /// Unchanged when the destination has the source's size and mtime (copies keep mtimes),

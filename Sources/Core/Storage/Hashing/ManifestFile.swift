@@ -1,18 +1,20 @@
 import WhiteNoise
-/// `staticfiles.json` exactly as Django 5.2 writes it:
-/// `json.dumps({"paths": …, "version": "1.1", "hash": md5(json.dumps(sorted(paths.items())))[:12]})`.
+/// `staticfiles.json` exactly as Django writes it:
+/// `json.dumps({"paths": …, "version": "1.1", "hash": md5(json.dumps(sorted(paths.items())))[:12]})`,
+/// `paths` in post-processing order (5.2) or sorted by name (6.1).
 public enum ManifestFile {
     /// The manifest's file name in `STATIC_ROOT`.
     public static let name = "staticfiles.json"
 
-    /// The manifest's bytes for `paths` in Django's insertion order.
-    public static func json(paths: [(String, String)]) -> String {
+    /// The manifest's bytes for `paths` (given in Django's insertion order), as
+    /// `compatibility`'s Django writes them.
+    public static func json(paths: [(String, String)], compatibility: DjangoCompatibility = .default) -> String {
         let sorted = paths.sorted { lhs, rhs in
             lhs.0 != rhs.0 ? codePointsLess(lhs.0, rhs.0) : codePointsLess(lhs.1, rhs.1)
         }
         let sortedJSON = "[" + sorted.map { "[\(quote($0.0)), \(quote($0.1))]" }.joined(separator: ", ") + "]"
         let hash = String(MD5.hex(Array(sortedJSON.utf8)).prefix(12))
-        let body = paths.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", ")
+        let body = (compatibility.sortsManifestPaths ? sorted : paths).map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", ")
         return "{\"paths\": {\(body)}, \"version\": \"1.1\", \"hash\": \"\(hash)\"}"
     }
 

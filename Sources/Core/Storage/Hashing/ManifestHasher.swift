@@ -40,9 +40,10 @@ public enum MissingReferencePolicy: String, Sendable, CaseIterable {
     case warn
 }
 
-/// Django 5.2's `ManifestStaticFilesStorage.post_process`, reproduced step for step on a
-/// collected `STATIC_ROOT`: the same hashed names (`name.<md5[:12]>.ext`), the same rewritten
-/// CSS/JS bytes, the same `staticfiles.json`. The Python it mirrors is quoted in comments.
+/// Django's `ManifestStaticFilesStorage.post_process` (6.1 by default, or 5.2), reproduced
+/// step for step on a collected `STATIC_ROOT`: the same hashed names (`name.<md5[:12]>.ext`),
+/// the same rewritten CSS/JS bytes, the same `staticfiles.json`. The Python it mirrors is
+/// quoted in comments.
 public struct ManifestHasher {
     /// `STATIC_ROOT`.
     public let root: String
@@ -61,11 +62,12 @@ public struct ManifestHasher {
     /// at once; the caller deletes them after the new manifest is in place (crash safety).
     public private(set) var supersededNames: Set<String> = []
 
-    /// A hasher for `root`.
-    public init(root: String, staticURL: String, jsModuleImports: Bool = false) {
+    /// A hasher for `root` whose output matches `compatibility`'s Django.
+    public init(root: String, staticURL: String, jsModuleImports: Bool = false,
+                compatibility: DjangoCompatibility = .default) {
         self.root = root
         self.staticURL = staticURL
-        self.patterns = ReferencePatterns(jsModuleImports: jsModuleImports)
+        self.patterns = ReferencePatterns(jsModuleImports: jsModuleImports, compatibility: compatibility)
     }
 
     /// Runs Django's post-processing over `paths` (relative names in collection order) and
@@ -209,13 +211,24 @@ public struct ManifestHasher {
     private mutating func substitute(_ rule: ReferencePatterns.Rule, in content: String, sourceName: String,
                                      hashedFiles: OrderedMap) throws(HashingError) -> String {
         let ns = content as NSString
-        let matches = rule.regex.matches(in: content, range: NSRange(location: 0, length: ns.length))
+        let whole = NSRange(location: 0, length: ns.length)
+        let matches = rule.regex.matches(in: content, range: whole)
         guard !matches.isEmpty else { return content }
+        // Django 6.1: `get_ignored_blocks(content, ignored_re)`, sorted and disjoint.
+        let ignored = rule.ignored.map { $0.matches(in: content, range: whole).map(\.range) } ?? []
+        var block = 0
         var out = ""
         var last = 0
         for match in matches {
             out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
-            out += try convert(match, ns, rule.template, sourceName: sourceName, hashedFiles: hashedFiles)
+            // `is_in_ignored_block`: a match starting strictly inside a comment or string stays.
+            let start = match.range.location
+            while block < ignored.count, ignored[block].location + ignored[block].length <= start { block += 1 }
+            if block < ignored.count, ignored[block].location < start {
+                out += ns.substring(with: match.range(withName: "matched"))
+            } else {
+                out += try convert(match, ns, rule.template, sourceName: sourceName, hashedFiles: hashedFiles)
+            }
             last = match.range.location + match.range.length
         }
         out += ns.substring(from: last)

@@ -1,12 +1,15 @@
 import Foundation
+import WhiteNoise
 
-/// Django 5.2's `HashedFilesMixin.patterns` (and the optional JS module-import patterns),
-/// compiled with Python's semantics: case-insensitive, `.` stops only at `\n`.
+/// Django's `HashedFilesMixin.patterns` (and the optional JS module-import patterns) of the
+/// chosen release, compiled with Python's semantics: case-insensitive, `.` stops only at `\n`.
 struct ReferencePatterns: @unchecked Sendable {
-    /// A pattern and the template that rebuilds the match around the new URL.
+    /// A pattern, the template that rebuilds the match around the new URL, and (Django 6.1)
+    /// the regions a match must not start inside: comments and string literals.
     struct Rule {
         var regex: NSRegularExpression
         var template: String
+        var ignored: NSRegularExpression?
     }
 
     /// (file glob suffix, rules) in Django's order: `*.css` then `*.js`.
@@ -14,30 +17,63 @@ struct ReferencePatterns: @unchecked Sendable {
 
     static let defaultTemplate = #"url("%(url)s")"#
 
-    init(jsModuleImports: Bool) {
-        func rule(_ pattern: String, _ template: String = ReferencePatterns.defaultTemplate) -> Rule {
-            let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+    /// Django 6.1's `_css_ignored_re`: block comments, escapes, single- and double-quoted strings.
+    static let cssIgnored = #"/\*.*?\*/|\\.|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*""#
+    /// Django 6.1's `_js_ignored_re`: the CSS regions plus line comments and template literals.
+    static let jsIgnored = #"/\*.*?\*/|//[^\n]*|\\.|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`"#
+
+    init(jsModuleImports: Bool, compatibility: DjangoCompatibility = .default) {
+        func compile(_ pattern: String, _ options: NSRegularExpression.Options) -> NSRegularExpression {
+            let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<").replacingOccurrences(of: "(?P=quote)", with: #"\k<quote>"#)
             // swiftlint:disable:next force_try
-            let regex = try! NSRegularExpression(pattern: icu, options: [.caseInsensitive, .useUnixLineSeparators])
-            return Rule(regex: regex, template: template)
+            return try! NSRegularExpression(pattern: icu, options: options.union(.useUnixLineSeparators))
         }
-        let css = [
-            rule(#"(?P<matched>url\(['"]{0,1}\s*(?P<url>.*?)["']{0,1}\))"#),
-            rule(#"(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])"#, #"@import url("%(url)s")"#),
-            rule(#"(?m)^(?P<matched>/\*#[ \t](?-i:sourceMappingURL)=(?P<url>.*)[ \t]*\*/)$"#, "/*# sourceMappingURL=%(url)s */"),
-        ]
-        var js = [rule(#"(?m)^(?P<matched>//# (?-i:sourceMappingURL)=(?P<url>.*))$"#, "//# sourceMappingURL=%(url)s")]
-        if jsModuleImports {
-            // Django appends these to the same "*.js" entry, after sourceMappingURL.
-            js += [
-                rule(#"(?P<matched>import(?s:(?P<import>[\s\{].*?|\*\s*as\s*\w+))\s*from\s*['"](?P<url>[./].*?)["']\s*;)"#,
-                     #"import%(import)s from "%(url)s";"#),
-                rule(#"(?P<matched>export(?s:(?P<exports>[\s\{].*?))\s*from\s*["'](?P<url>[./].*?)["']\s*;)"#,
-                     #"export%(exports)s from "%(url)s";"#),
-                rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["']\s*;)"#, #"import"%(url)s";"#),
-                rule(#"(?P<matched>import\(["'](?P<url>.*?)["']\))"#, #"import("%(url)s")"#),
+        let modern = compatibility.ignoresCommentsAndStrings
+        // re.DOTALL: `.` matches every character, `\n` included.
+        let css = modern ? compile(Self.cssIgnored, .dotMatchesLineSeparators) : nil
+        let js = modern ? compile(Self.jsIgnored, .dotMatchesLineSeparators) : nil
+        func rule(_ pattern: String, _ template: String = ReferencePatterns.defaultTemplate,
+                  ignoring ignored: NSRegularExpression? = nil) -> Rule {
+            Rule(regex: compile(pattern, .caseInsensitive), template: template, ignored: ignored ?? css)
+        }
+        var cssRules: [Rule]
+        var jsRules: [Rule]
+        if modern {
+            cssRules = [
+                rule(#"(?P<matched>url\((?P<quote>['"]{0,1})\s*(?P<url>.*?)(?P=quote)\))"#),
+                rule(#"(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])"#, #"@import url("%(url)s")"#),
+                rule(#"(?m)^(?P<matched>/\*#[ \t](?-i:sourceMappingURL)=(?P<url>.*)[ \t]*\*/)$"#, "/*# sourceMappingURL=%(url)s */"),
             ]
+            jsRules = [rule(#"(?m)^(?P<matched>//# (?-i:sourceMappingURL)=(?P<url>.*))$"#, "//# sourceMappingURL=%(url)s", ignoring: js)]
+            if jsModuleImports {
+                jsRules += [
+                    rule(#"(?P<matched>import(?P<import>[\s\{][^;]*?|\*\s*as\s*\w+)\s*from\s*['"](?P<url>[./].*?)["'])"#,
+                         #"import%(import)s from "%(url)s""#, ignoring: js),
+                    rule(#"(?P<matched>export(?P<exports>[\s\{][^;]*?)\s*from\s*["'](?P<url>[./].*?)["'])"#,
+                         #"export%(exports)s from "%(url)s""#, ignoring: js),
+                    rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["'])"#, #"import"%(url)s""#, ignoring: js),
+                    rule(#"(?P<matched>import\(["'](?P<url>[./].*?)["']\))"#, #"import("%(url)s")"#, ignoring: js),
+                ]
+            }
+        } else {
+            cssRules = [
+                rule(#"(?P<matched>url\(['"]{0,1}\s*(?P<url>.*?)["']{0,1}\))"#),
+                rule(#"(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])"#, #"@import url("%(url)s")"#),
+                rule(#"(?m)^(?P<matched>/\*#[ \t](?-i:sourceMappingURL)=(?P<url>.*)[ \t]*\*/)$"#, "/*# sourceMappingURL=%(url)s */"),
+            ]
+            jsRules = [rule(#"(?m)^(?P<matched>//# (?-i:sourceMappingURL)=(?P<url>.*))$"#, "//# sourceMappingURL=%(url)s")]
+            if jsModuleImports {
+                // Django appends these to the same "*.js" entry, after sourceMappingURL.
+                jsRules += [
+                    rule(#"(?P<matched>import(?s:(?P<import>[\s\{].*?|\*\s*as\s*\w+))\s*from\s*['"](?P<url>[./].*?)["']\s*;)"#,
+                         #"import%(import)s from "%(url)s";"#),
+                    rule(#"(?P<matched>export(?s:(?P<exports>[\s\{].*?))\s*from\s*["'](?P<url>[./].*?)["']\s*;)"#,
+                         #"export%(exports)s from "%(url)s";"#),
+                    rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["']\s*;)"#, #"import"%(url)s";"#),
+                    rule(#"(?P<matched>import\(["'](?P<url>.*?)["']\))"#, #"import("%(url)s")"#),
+                ]
+            }
         }
-        self.groups = [(".css", css), (".js", js)]
+        self.groups = [(".css", cssRules), (".js", jsRules)]
     }
 }
