@@ -8,3 +8,13 @@ enum TempTreeShim {
         return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+extension TempTreeShim {
+    /// `"sha384-" + base64(hashlib.sha384(bytes).digest())` for each file, in one Python run.
+    static func integrity(ofFiles paths: [String]) throws -> [String] {
+        let script = "import base64,hashlib,sys\nfor p in sys.stdin.read().split('\\0'):\n"
+            + "    print('sha384-' + base64.b64encode(hashlib.sha384(open(p, 'rb').read()).digest()).decode())"
+        let out = try TempTree.pipe(["python3", "-c", script], Data(paths.joined(separator: "\0").utf8))
+        return String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}

@@ -7,10 +7,17 @@ import WhiteNoiseTestSupport
     @Test func textFormRoundTrips() throws {
         let index = DigestIndex(files: [
             "css/app.css": .init(size: 10, mtime: 1_700_000_000, mtimeNanoseconds: 5, digest: 0xdead_beef),
-            "a b/with space.js": .init(size: 0, mtime: 0, mtimeNanoseconds: 999_999_999, digest: .max),
+            "a b/with space.js": .init(size: 0, mtime: 0, mtimeNanoseconds: 999_999_999, digest: .max,
+                                       integrity: "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"),
         ])
         #expect(DigestIndex(parsing: index.text) == index)
-        #expect(index.text.contains("00000000deadbeef 10 1700000000.000000005 css/app.css\n"))
+        #expect(index.text.hasPrefix("whitenoise-digests 2\n"))
+        #expect(index.text.contains("00000000deadbeef 10 1700000000.000000005 - css/app.css\n"))
+        #expect(index.text.contains(" sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb a b/with space.js\n"))
+        // Version 1 (no integrity column), as earlier releases wrote it, is still read.
+        let old = DigestIndex(parsing: "whitenoise-digests 1\n00000000deadbeef 10 1700000000.000000005 css/app.css\n")
+        #expect(old?.files["css/app.css"] == .init(size: 10, mtime: 1_700_000_000, mtimeNanoseconds: 5, digest: 0xdead_beef))
+        #expect(DigestIndex(parsing: "whitenoise-digests 2\n00000000deadbeef 10 1700000000.000000005 missing-path\n")?.files.isEmpty == true)
         #expect(DigestIndex(parsing: "something else\n") == nil)
         #expect(DigestIndex(parsing: "whitenoise-digests 1\nnot a line\nzz 1 2.3 x\n")?.files.isEmpty == true)
     }

@@ -182,8 +182,19 @@ public struct CleanStatic: Sendable {
         return candidates.first { digest.hasPrefix($0.hash) }?.original
     }
 
-    /// Rewrites the digest index without the entries of `removed` (atomically).
+    /// Rewrites the integrity values and the digest index without the entries of `removed`
+    /// (each atomically).
     static func dropDigests(of removed: Set<String>, root: String) throws {
+        if var integrity = try IntegrityIndex.read(root: root) {
+            let before = integrity.files.count
+            integrity.files = integrity.files.filter { !removed.contains($0.key) }
+            if integrity.files.count != before {
+                let integrityPath = root + "/" + IntegrityIndex.fileName
+                var st = stat()
+                let times = stat(integrityPath, &st) == 0 ? st : nil
+                try FileIO.writeAtomically(integrityPath, Array(integrity.text.utf8), times: times)
+            }
+        }
         let path = root + "/" + DigestIndex.fileName
         guard let text = try? String(contentsOfFile: path, encoding: .utf8), var index = DigestIndex(parsing: text) else { return }
         let before = index.files.count

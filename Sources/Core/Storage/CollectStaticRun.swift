@@ -51,10 +51,13 @@ public struct CollectStatic {
         }
         let names = found.map(\.0)
         var produced = Set(names)
+        var variants: Set<String> = []  // compressed variants: no integrity value of their own
         let previous = RunCache(root: root, fingerprint: fingerprint)
 
         // Nothing changed since the last run: its outputs stand; hash and compress nothing.
-        if summary.copied == 0, !options.clear, previous?.outputsUnchanged(for: names, storage: options.storage) == true {
+        // (A STATIC_ROOT from a release without integrity values is brought up to date.)
+        if summary.copied == 0, !options.clear, previous?.outputsUnchanged(for: names, storage: options.storage) == true,
+            FileManager.default.fileExists(atPath: root + "/" + IntegrityIndex.fileName) {
             progress(names.count, names.count, "unchanged")
             return summary
         }
@@ -93,7 +96,7 @@ public struct CollectStatic {
             var toCompress: [String] = []
             for target in targets {
                 if let kept = previous?.unchangedVariants(of: target, encodings: options.encodings) {
-                    for encoding in kept { produced.insert(target + encoding.suffix) }
+                    for encoding in kept { produced.insert(target + encoding.suffix); variants.insert(target + encoding.suffix) }
                 } else {
                     toCompress.append(target)
                 }
@@ -105,15 +108,20 @@ public struct CollectStatic {
                 summary.variants += r.written.count
                 summary.savedBytes += r.written.values.reduce(0) { $0 + (r.originalSize - $1) }
                 for (encoding, _) in r.written {
-                    produced.insert(String(r.path.dropFirst(root.count + 1)) + encoding.suffix)
+                    let variant = String(r.path.dropFirst(root.count + 1)) + encoding.suffix
+                    produced.insert(variant)
+                    variants.insert(variant)
                 }
             }
             progress(targets.count, targets.count, "compress")
         }
 
-        // 5. Digest index, then the manifest, last and atomically.
+        // 5. Integrity values, the digest index (which also keeps the integrity values for the
+        //    next run), then the manifest, last and atomically.
         let earlier = (try? String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8)).flatMap(DigestIndex.init(parsing:))
-        let index = DigestIndex.build(root: root, only: produced, reusing: earlier)
+        let index = DigestIndex.build(root: root, only: produced, reusing: earlier) { !variants.contains($0) }
+        let integrity = IntegrityIndex(files: index.files.compactMapValues(\.integrity))
+        try FileIO.writeAtomically(root + "/" + IntegrityIndex.fileName, Array(integrity.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + RunCache.fileName, Array(fingerprint.utf8), times: nil)
         if options.storage.hashes {
@@ -127,7 +135,7 @@ public struct CollectStatic {
 
         // 7. --clear, done last: whatever this run did not produce goes.
         if options.clear {
-            let keep = produced.union([DigestIndex.fileName, ManifestFile.name, RunCache.fileName])
+            let keep = produced.union(DigestIndex.metadataFileNames).union([ManifestFile.name])
             for path in FileIO.walk(root) {
                 let rel = String(path.dropFirst(root.count + 1))
                 if !keep.contains(rel), unlink(path) == 0 { summary.removed += 1 }
