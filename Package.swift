@@ -201,7 +201,8 @@ let package = Package(
         .testTarget(
             name: "WhiteNoiseSettingsTests",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
+                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "WhiteNoiseVapor",
+                "WhiteNoiseHummingbird",
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),
                 .product(name: "Leaf", package: "leaf", condition: whenVapor),
                 .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),

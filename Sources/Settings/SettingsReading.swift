@@ -142,6 +142,12 @@ struct SettingsReading {
             }
             s.djangoCompatibility = version
         }
+        for folder in list("WHITENOISE_IMPORT_MAP_FOLDERS") ?? [] {
+            guard !folder.hasPrefix("/"), !folder.split(separator: "/").contains("..") else {
+                throw fail("WHITENOISE_IMPORT_MAP_FOLDERS", folder, "expected folders relative to STATIC_ROOT, e.g. js or js/modules")
+            }
+            s.importMapFolders.append(folder.hasSuffix("/") ? String(folder.dropLast()) : folder)
+        }
         s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
         if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixOverride = prefix }
         s.configuredKeys = configured

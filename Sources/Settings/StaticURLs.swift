@@ -3,20 +3,30 @@ import WhiteNoise
 /// Turns a static file's name into the URL a page should link, as Django's `{% static %}` does
 /// with the configured storage: `STATIC_URL` + the hashed name from `staticfiles.json`
 /// (query and fragment kept), or the name itself in `DEBUG` or with an unhashed storage.
-/// Template helpers (Leaf's `#static`, the Mustache `static` lambda) use it.
+/// Template helpers (Leaf's `#static`, the Mustache `static` lambda) use it, and so do the
+/// integrity helpers (``integrity(for:)``, the whole elements and the import map).
 ///
-/// The manifest is read once, when the resolver is made; a new deployment restarts the app.
+/// The manifest and the integrity values are read once, when the resolver is made; a new
+/// deployment restarts the app.
 public struct StaticURLs: Sendable {
     /// The base URL names are joined to (`STATIC_URL`, under `FORCE_SCRIPT_NAME` if relative).
     public let baseURL: String
-    private let manifest: StaticManifest?
-    private let strict: Bool
+    let manifest: StaticManifest?
+    let strict: Bool
     private let hashesNames: Bool
+    /// `STATIC_ROOT`, where integrity values are read (`nil` in `DEBUG`: none are given).
+    let integrityRoot: String?
+    /// `staticfiles.integrity.json`, when `collectstatic` wrote one.
+    let integrityIndex: IntegrityIndex?
+    /// The import map's entries, made once.
+    private(set) var importMap = ImportMap()
 
     /// A resolver for `settings`. Reads `STATIC_ROOT/staticfiles.json` when the storage hashes
     /// names and `DEBUG` is off (a missing manifest is an empty one, as in Django).
+    /// Outside `DEBUG` it also reads `STATIC_ROOT/staticfiles.integrity.json` if there is one.
     /// - Throws: `StaticManifest.LookupError.unreadableManifest(path:)` for a manifest that is
-    ///   not Django's format, ``SettingsError`` when a hashing storage has no `STATIC_ROOT`.
+    ///   not Django's format, `IntegrityIndex.ReadError` for an integrity file that is not ours,
+    ///   ``SettingsError`` when a hashing storage has no `STATIC_ROOT`.
     public init(settings: WhiteNoiseSettings) throws {
         baseURL = settings.staticBaseURL
         strict = settings.manifestStrict
@@ -30,6 +40,9 @@ public struct StaticURLs: Sendable {
         } else {
             manifest = nil
         }
+        integrityRoot = settings.debug ? nil : settings.staticRoot
+        integrityIndex = try integrityRoot.flatMap { root throws in try IntegrityIndex.read(root: root) }
+        importMap = ImportMap(urls: self, moduleFolders: settings.importMapFolders)
     }
 
     /// The URL for `name` (e.g. `css/app.css` → `/static/css/app.3f1a9c0b7d2e.css`).

@@ -58,6 +58,9 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     /// `WHITENOISE_DJANGO_COMPATIBILITY`: which Django's hashed output `collectstatic` matches
     /// (`6.1`, the default, or `5.2`).
     public var djangoCompatibility = DjangoCompatibility.default
+    /// `WHITENOISE_IMPORT_MAP_FOLDERS`: the folders (relative to `STATIC_ROOT`) whose `.js`
+    /// files the import map lists; empty: every `.js` (`.mjs` files are always listed).
+    public var importMapFolders: [String] = []
     /// `WHITENOISE_MANIFEST_STRICT`: a name missing from the manifest is an error.
     public var manifestStrict = true
     /// `WHITENOISE_STATIC_PREFIX` (`nil`: the path of `STATIC_URL` without `FORCE_SCRIPT_NAME`).

@@ -50,7 +50,10 @@ import WhiteNoiseTestSupport
         }
         #expect(collected.contains("1 static file copied") && collected.contains("9 unmodified"), "\(collected)")
 
-        let report = try Self.drive(chromium: chromium, url: url + "/products")
+        var report = try Self.drive(chromium: chromium, url: url + "/products")
+        // The checks' own requests with a wrong integrity value (`?again`) are meant to fail.
+        report.failed.removeAll { $0.contains("?again") }
+        report.responses.removeAll { $0.url.hasSuffix("?again") }
         #expect(report.failed.isEmpty, "failed requests: \(report.failed)")
         #expect(report.responses.allSatisfy { $0.status < 400 }, "\(report.responses.filter { $0.status >= 400 }.map(\.url))")
         let assets = report.responses.filter { $0.url.contains("/static/") }
@@ -74,6 +77,16 @@ import WhiteNoiseTestSupport
         #expect(report.checks["greeting"] == "Hello from WhiteNoise!")
         #expect(report.checks["fontLoaded"] == "true")
         #expect(report.checks["imagesDecoded"] == "4")
+        // Subresource Integrity: every stylesheet, script and preload carries a value, the
+        // import map gives one per module, Chromium accepted them all (the styles applied and
+        // the modules ran, above, with no failed request), and it does check them here: the
+        // same URLs with a wrong value are refused.
+        #expect(report.checks["elementsWithoutIntegrity"] == "0", "\(report.checks)")
+        #expect(report.checks["elementsWithIntegrity"] == "3", "\(report.checks)")
+        #expect(report.checks["importMapModules"] == "2", "\(report.checks)")
+        #expect(report.checks["importMapIntegrity"] == "2", "\(report.checks)")
+        #expect(report.checks["wrongStylesheetIntegrity"] == "refused", "\(report.checks)")
+        #expect(report.checks["wrongModuleIntegrity"] == "refused", "\(report.checks)")
     }
 
     /// Vapor has no sendfile path: large files are read in chunks as the client takes them.
@@ -178,6 +191,25 @@ import WhiteNoiseTestSupport
                 fontLoaded: String(document.fonts.check('16px WNSample')),
                 imagesDecoded: String(images.filter(i => i.complete && i.naturalWidth > 0).length),
               };
+            }).then(async (checks) => {
+              const subresources = [...document.querySelectorAll('link[rel=stylesheet], link[rel=modulepreload], script[src]')];
+              checks.elementsWithIntegrity = String(subresources.filter(e => /^sha384-[A-Za-z0-9+/]{64}$/.test(e.integrity)).length);
+              checks.elementsWithoutIntegrity = String(subresources.filter(e => !e.integrity).length);
+              const map = JSON.parse(document.querySelector('script[type=importmap]').textContent);
+              checks.importMapModules = String(Object.keys(map.imports).length);
+              checks.importMapIntegrity = String(Object.keys(map.integrity || {}).length);
+              // The page's own URLs again, with a value that cannot match: Chromium must refuse.
+              const wrong = 'sha384-' + 'A'.repeat(64);
+              const attempt = (tag, attributes) => new Promise((resolve) => {
+                const e = document.createElement(tag);
+                Object.assign(e, attributes, {integrity: wrong, onload: () => resolve('loaded'), onerror: () => resolve('refused')});
+                document.head.appendChild(e);
+              });
+              const css = document.querySelector('link[rel=stylesheet]').href;
+              const entry = document.querySelector('script[type=module]').src;
+              checks.wrongStylesheetIntegrity = await attempt('link', {rel: 'stylesheet', href: css + '?again'});
+              checks.wrongModuleIntegrity = await attempt('script', {type: 'module', src: entry + '?again'});
+              return checks;
             })"""}, session=session)["result"]["value"]
         send("Runtime.evaluate", {"expression": "1"}, session=session)  # drain late network events
         urls, responses, failed = {}, [], []

@@ -63,9 +63,83 @@ import WhiteNoiseHummingbird
         try await app.asyncShutdown()
     }
 
+    /// Every integrity helper in a live Vapor app: what each Leaf tag renders is what the
+    /// resolver gives (the Mustache test checks the same strings under the same names).
+    @Test func leafIntegrityTagsInALiveVaporApp() async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let settings = try IntegrityHelperTests.collected(tree)
+        try tree.write("Resources/Views/page.leaf", Self.helperPage(leaf: true))
+        try tree.write("Resources/Views/broken.leaf", ##"#stylesheet("css/typo.css")"##)
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .critical
+        app.directory = DirectoryConfiguration(workingDirectory: tree.root + "/")
+        app.views.use(.leaf)
+        let urls = try app.whiteNoise.configure(settings: settings)
+        app.get("page") { req in try await req.view.render("page", ["nonce": "n0nce"]) }
+        app.get("broken") { req in try await req.view.render("broken") }
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(app.http.server.shared.localAddress?.port)
+        do {
+            try await offCooperativePool {
+                let c = try RawHTTPConnection(port: port)
+                #expect(try c.request("GET", "/page").text == (try Self.expectedHelperPage(urls)))
+                #expect(try c.request("GET", "/broken").status == 500)
+            }
+        } catch {
+            await app.server.shutdown()
+            try await app.asyncShutdown()
+            throw error
+        }
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
     #endif
 
+    /// A page using every helper, in Leaf's or Mustache's syntax.
+    static func helperPage(leaf: Bool) -> String {
+        func call(_ helper: String, _ argument: String, nonce: Bool = false) -> String {
+            leaf ? "#\(helper)(\"\(argument)\"\(nonce ? ", nonce" : ""))" : "{{#\(helper)}}\(argument)\(nonce ? " {{nonce}}" : ""){{/\(helper)}}"
+        }
+        return [
+            leaf ? "#importMap(nonce)" : "{{#importMap}}{{nonce}}{{/importMap}}",
+            call("stylesheet", "css/app.css"),
+            call("script", "js/legacy.js"),
+            call("moduleScript", "js/app.js", nonce: true),
+            call("modulePreload", "js/greet.js"),
+            "<img src=\"\(call("static", "img/bg.svg"))\" data-integrity=\"\(call("integrity", "img/bg.svg"))\">",
+        ].joined(separator: "\n")
+    }
+
+    /// What that page must render as.
+    static func expectedHelperPage(_ urls: StaticURLs) throws -> String {
+        [
+            try urls.importMapElement(nonce: "n0nce"),
+            try urls.stylesheetElement(for: "css/app.css"),
+            try urls.scriptElement(for: "js/legacy.js"),
+            try urls.moduleScriptElement(for: "js/app.js", nonce: "n0nce"),
+            try urls.modulePreloadElement(for: "js/greet.js"),
+            "<img src=\"\(try urls.url(for: "img/bg.svg"))\" data-integrity=\"\(try urls.integrity(for: "img/bg.svg")!)\">",
+        ].joined(separator: "\n")
+    }
+
     #if Hummingbird
+    @Test func mustacheIntegrityHelpersRenderWhatLeafsTagsRender() throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        let urls = try StaticURLs(settings: try IntegrityHelperTests.collected(tree))
+        let template = try MustacheTemplate(string: Self.helperPage(leaf: false))
+        let context: [String: Any] = ["nonce": "n0nce"].merging(urls.mustacheHelpers()) { mine, _ in mine }
+        #expect(template.render(context) == (try Self.expectedHelperPage(urls)))
+        #expect(Set(urls.mustacheHelpers().keys) == ["static", "integrity", "stylesheet", "script", "moduleScript", "modulePreload", "importMap"])
+        // A miss is logged, naming it, and the element is rendered without integrity.
+        let recorder = RecordingLogHandler()
+        let logger = Logger(label: "test") { _ in recorder }
+        let missing = try MustacheTemplate(string: "{{#stylesheet}}css/typo.css{{/stylesheet}}")
+        #expect(missing.render(urls.mustacheHelpers(logger: logger)) == #"<link rel="stylesheet" href="/static/css/typo.css">"#)
+        #expect(recorder.records.contains { $0.0 == .error && $0.1.contains("css/typo.css") })
+    }
+
     @Test func mustacheStaticHelperInALiveHummingbirdApp() async throws {
         let tree = try TempTree()
         defer { tree.remove() }

@@ -60,9 +60,9 @@ enum SampleMVC {
         options.staticURL = settings.staticBaseURL
         options.keepOnlyHashedFiles = settings.keepOnlyHashedFiles
         options.djangoCompatibility = settings.djangoCompatibility
-        // Rewrite `import … from "./greet.js"` too (Django's opt-in), so that every asset the
-        // page loads, modules included, has a hashed, immutable URL.
-        options.jsModuleImports = true
+        // Modules import each other by plain paths (`import … from "./greet.js"`): the page's
+        // import map (`#importMap()`) sends each to its hashed, immutable URL, with its
+        // integrity value, so no JavaScript is rewritten.
         if let skip = settings.skipCompressExtensions { options.skipCompressExtensions = skip }
         let started = Date()
         let summary = try CollectStatic(options: options, logger: logger).run()

@@ -15,13 +15,14 @@ public struct WhiteNoiseConfigurator<Context: RequestContext> {
 
     /// Adds ``WhiteNoiseMiddleware`` to the router (call it before adding routes: Hummingbird
     /// wraps each route with the middleware the router holds when the route is added) and
-    /// returns the URL resolver, whose `mustacheHelpers()`
-    /// go into Mustache render contexts (`{{#static}}css/app.css{{/static}}`).
+    /// returns the URL resolver, whose `mustacheHelpers()` go into Mustache render contexts
+    /// (`{{#static}}css/app.css{{/static}}`, `{{#stylesheet}}css/app.css{{/stylesheet}}`, …).
     /// - Returns: the URL resolver, for templates and for use outside them.
     @discardableResult
     public func configure(settings: WhiteNoiseSettings, logger: Logger = Logger(label: "whitenoise")) throws -> StaticURLs {
         let urls = try StaticURLs(settings: settings)
         router.add(middleware: try WhiteNoiseMiddleware<Context>(settings: settings, logger: logger))
+        for problem in urls.importMapProblems { logger.warning("whitenoise: import map: \(problem)") }
         return urls
     }
 }

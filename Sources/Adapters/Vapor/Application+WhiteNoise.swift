@@ -43,13 +43,15 @@ public struct WhiteNoiseConfigurator {
     let application: Application
 
     /// Puts ``WhiteNoiseMiddleware`` first (so static hits never reach routing or other
-    /// middleware) and registers Leaf's `#static` tag.
+    /// middleware) and registers the Leaf tags: `#static`, `#integrity`, `#stylesheet`,
+    /// `#script`, `#moduleScript`, `#modulePreload` and `#importMap`.
     /// - Returns: the URL resolver, for use outside templates.
     @discardableResult
     public func configure(settings: WhiteNoiseSettings) throws -> StaticURLs {
         let urls = try StaticURLs(settings: settings)
         application.middleware.use(try WhiteNoiseMiddleware(settings: settings, logger: application.logger), at: .beginning)
-        application.leaf.tags["static"] = StaticTag(urls: urls)
+        for (name, tag) in urls.leafTags() { application.leaf.tags[name] = tag }
+        for problem in urls.importMapProblems { application.logger.warning("whitenoise: import map: \(problem)") }
         return urls
     }
 }

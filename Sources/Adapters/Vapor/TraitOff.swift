@@ -14,4 +14,16 @@ public struct WhiteNoiseConfigurator {}
 /// Unavailable: the `Vapor` trait of whitenoise-swift is off.
 @available(*, unavailable, message: "WhiteNoiseVapor needs the package trait 'Vapor': .package(url: ..., traits: [\"Vapor\"])")
 public struct StaticTag {}
+
+/// Unavailable: the `Vapor` trait of whitenoise-swift is off.
+@available(*, unavailable, message: "WhiteNoiseVapor needs the package trait 'Vapor': .package(url: ..., traits: [\"Vapor\"])")
+public struct IntegrityTag {}
+
+/// Unavailable: the `Vapor` trait of whitenoise-swift is off.
+@available(*, unavailable, message: "WhiteNoiseVapor needs the package trait 'Vapor': .package(url: ..., traits: [\"Vapor\"])")
+public struct StaticElementTag {}
+
+/// Unavailable: the `Vapor` trait of whitenoise-swift is off.
+@available(*, unavailable, message: "WhiteNoiseVapor needs the package trait 'Vapor': .package(url: ..., traits: [\"Vapor\"])")
+public struct ImportMapTag {}
 #endif

@@ -59,13 +59,17 @@ public struct IntegrityIndex: Sendable, Equatable {
     /// The file's text: names sorted, one a line, so that an unchanged tree gives the same bytes.
     public var text: String {
         let entries = files.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-            .map { "    \(Self.quote($0)): \(Self.quote(files[$0]!))" }
+            .map { "    \(JSONText.quote($0)): \(JSONText.quote(files[$0]!))" }
         return "{\n  \"version\": 1,\n  \"algorithm\": \"\(Self.algorithm)\",\n  \"files\": {\n"
             + entries.joined(separator: ",\n") + (entries.isEmpty ? "" : "\n") + "  }\n}\n"
     }
+}
 
-    /// A JSON string literal (non-ASCII kept as UTF-8).
-    static func quote(_ s: String) -> String {
+/// JSON text for the files we write ourselves.
+package enum JSONText {
+    /// A JSON string literal (non-ASCII kept as UTF-8); with `escapingHTML`, `<`, `>` and `&`
+    /// are written as `\u003c`, `\u003e`, `\u0026`, so the text can sit inside a `<script>`.
+    package static func quote(_ s: String, escapingHTML: Bool = false) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -74,6 +78,9 @@ public struct IntegrityIndex: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "<" where escapingHTML: out += "\\u003c"
+            case ">" where escapingHTML: out += "\\u003e"
+            case "&" where escapingHTML: out += "\\u0026"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)
