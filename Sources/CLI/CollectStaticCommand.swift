@@ -52,6 +52,12 @@ struct CollectStaticCommand: ParsableCommand {
     @Option(name: .customLong("django-compatibility"), help: "Match this Django's hashed output: 6.1 (default) or 5.2; default: WHITENOISE_DJANGO_COMPATIBILITY from the settings.")
     var djangoCompatibility: String?
 
+    @Option(name: .customLong("cache-dir"), help: "The shared compression cache; default: WHITENOISE_CACHE_DIR, else $XDG_CACHE_HOME/whitenoise or ~/.cache/whitenoise.")
+    var cacheDirectory: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Compress everything here; neither read nor fill the compression cache.")
+    var noCache = false
+
     @Option(name: .customLong("missing-references"), help: "fail (Django), warn-maps (warn only for .map files) or warn.")
     var missingReferences: String = "fail"
 
@@ -62,6 +68,7 @@ struct CollectStaticCommand: ParsableCommand {
         if let storage, StorageKind(name: storage) == nil {
             throw ValidationError("unknown storage '\(storage)'; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if noCache, cacheDirectory != nil { throw ValidationError("--no-cache and --cache-dir contradict each other; give one") }
         if let djangoCompatibility, DjangoCompatibility(name: djangoCompatibility) == nil {
             throw ValidationError("--django-compatibility must be \(DjangoCompatibility.allCases.map(\.rawValue).joined(separator: " or ")); got '\(djangoCompatibility)'")
         }
@@ -100,6 +107,7 @@ struct CollectStaticCommand: ParsableCommand {
         options.jsModuleImports = jsModuleImports
         options.missingReferences = MissingReferencePolicy(rawValue: missingReferences)!
         options.djangoCompatibility = djangoCompatibility.flatMap(DjangoCompatibility.init(name:)) ?? base.djangoCompatibility
+        options.compressionCache = Self.cache(flag: cacheDirectory, off: noCache, settings: base)
         let started = Date()
         let live = verbosity >= 1 && isatty(2) == 1
         let summary: CollectStaticSummary
@@ -113,6 +121,12 @@ struct CollectStaticCommand: ParsableCommand {
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if verbosity >= 1 { print(summary.line(seconds: Date().timeIntervalSince(started))) }
+    }
+
+    /// The compression cache the flags and settings ask for (`nil`: off).
+    static func cache(flag: String?, off: Bool, settings: WhiteNoiseSettings) -> CompressionCache? {
+        guard !off, let directory = flag.map(LexicalPath.absolute) ?? settings.compressionCacheDirectory() else { return nil }
+        return CompressionCache(directory: directory, maxSize: settings.compressionCacheMaxSize)
     }
 
     /// Settings from environment variables alone (no file).

@@ -142,6 +142,19 @@ struct SettingsReading {
             }
             s.djangoCompatibility = version
         }
+        if let value = text("WHITENOISE_CACHE_DIR") {
+            switch value.lowercased() {
+            case "", "auto", "default": s.compressionCache = .automatic
+            case "off", "none", "false", "no", "0": s.compressionCache = .off
+            default: s.compressionCache = .directory(absolute(value, key: "WHITENOISE_CACHE_DIR"))
+            }
+        }
+        if let value = text("WHITENOISE_CACHE_MAX_SIZE"), !value.isEmpty {
+            guard let bytes = Self.byteSize(value), bytes > 0 else {
+                throw fail("WHITENOISE_CACHE_MAX_SIZE", value, "expected a size such as 2GiB, 500MiB or 1048576 (bytes)")
+            }
+            s.compressionCacheMaxSize = bytes
+        }
         for folder in list("WHITENOISE_IMPORT_MAP_FOLDERS") ?? [] {
             guard !folder.hasPrefix("/"), !folder.split(separator: "/").contains("..") else {
                 throw fail("WHITENOISE_IMPORT_MAP_FOLDERS", folder, "expected folders relative to STATIC_ROOT, e.g. js or js/modules")
@@ -151,5 +164,17 @@ struct SettingsReading {
         s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
         if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixOverride = prefix }
         s.configuredKeys = configured
+    }
+
+    /// `2GiB`, `500MiB`, `64KiB`, `10G`, `1048576`: a size in bytes (units are binary).
+    static func byteSize(_ text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let number = Int64(digits) else { return nil }
+        let units: [String: Int64] = ["": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mib": 1 << 20,
+                                      "mb": 1 << 20, "g": 1 << 30, "gib": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tib": 1 << 40]
+        guard let unit = units[trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()] else { return nil }
+        let (product, overflow) = number.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : product
     }
 }

@@ -1,4 +1,5 @@
 public import WhiteNoise
+import Foundation
 
 /// The Django-like settings an app's static files are configured by (Docs/settings.md).
 ///
@@ -58,6 +59,33 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     /// `WHITENOISE_DJANGO_COMPATIBILITY`: which Django's hashed output `collectstatic` matches
     /// (`6.1`, the default, or `5.2`).
     public var djangoCompatibility = DjangoCompatibility.default
+    /// `WHITENOISE_CACHE_DIR`: the shared compression cache `collectstatic` uses.
+    public enum CompressionCacheLocation: Sendable, Equatable {
+        /// `$XDG_CACHE_HOME/whitenoise`, else `~/.cache/whitenoise` (the default).
+        case automatic
+        /// No cache (`off`).
+        case off
+        /// This folder.
+        case directory(String)
+    }
+
+    /// `WHITENOISE_CACHE_DIR`.
+    public var compressionCache = CompressionCacheLocation.automatic
+    /// `WHITENOISE_CACHE_MAX_SIZE`: the cache's size bound in bytes (default 2 GiB).
+    public var compressionCacheMaxSize: Int64 = 2 << 30
+
+    /// The compression cache's folder, or `nil` when it is off.
+    public func compressionCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        switch compressionCache {
+        case .off: return nil
+        case .directory(let path): return path
+        case .automatic:
+            if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/whitenoise" }
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            return home + "/.cache/whitenoise"
+        }
+    }
+
     /// `WHITENOISE_IMPORT_MAP_FOLDERS`: the folders (relative to `STATIC_ROOT`) whose `.js`
     /// files the import map lists; empty: every `.js` (`.mjs` files are always listed).
     public var importMapFolders: [String] = []

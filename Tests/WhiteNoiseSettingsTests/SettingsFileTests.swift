@@ -48,6 +48,9 @@ import WhiteNoiseTestSupport
             WHITENOISE_SKIP_COMPRESS_EXTENSIONS=.jpg,png
             WHITENOISE_KEEP_ONLY_HASHED_FILES=yes
             WHITENOISE_DJANGO_COMPATIBILITY=5.2
+            WHITENOISE_CACHE_DIR=build-cache
+            WHITENOISE_CACHE_MAX_SIZE=500MiB
+            WHITENOISE_IMPORT_MAP_FOLDERS=js/modules/, vendor
             WHITENOISE_MANIFEST_STRICT=False
             WHITENOISE_STATIC_PREFIX=/assets/
             """)
@@ -70,7 +73,22 @@ import WhiteNoiseTestSupport
         #expect(s.skipCompressExtensions == ["jpg", "png"])
         #expect(s.keepOnlyHashedFiles && !s.manifestStrict)
         #expect(s.djangoCompatibility == .django52)
+        #expect(s.compressionCache == .directory(conf + "/build-cache") && s.compressionCacheDirectory() == conf + "/build-cache")
+        #expect(s.compressionCacheMaxSize == 500 << 20)
+        #expect(s.importMapFolders == ["js/modules", "vendor"])
         #expect(s.staticPrefix == "/assets/")
+    }
+
+    @Test func theCompressionCacheDefaultsToTheUsersCacheFolder() throws {
+        var s = WhiteNoiseSettings()
+        #expect(s.compressionCacheDirectory(environment: ["HOME": "/home/u"]) == "/home/u/.cache/whitenoise")
+        #expect(s.compressionCacheDirectory(environment: ["HOME": "/home/u", "XDG_CACHE_HOME": "/var/cache/ci"]) == "/var/cache/ci/whitenoise")
+        #expect(s.compressionCacheMaxSize == 2 << 30)
+        s.compressionCache = .off
+        #expect(s.compressionCacheDirectory(environment: ["HOME": "/home/u"]) == nil)
+        let (off, tree) = try load("settings.env", "WHITENOISE_CACHE_DIR=off\nWHITENOISE_CACHE_MAX_SIZE=1048576\n")
+        defer { tree.remove() }
+        #expect(off.compressionCache == .off && off.compressionCacheMaxSize == 1 << 20)
     }
 
     @Test func defaultsFollowDebugAsWhiteNoiseDoes() throws {
@@ -147,6 +165,9 @@ import WhiteNoiseTestSupport
             ("WHITENOISE_MIMETYPES=foo\n", "WHITENOISE_MIMETYPES", ".extension=type"),
             ("WHITENOISE_INDEX_FILE=a/b.html\n", "WHITENOISE_INDEX_FILE", "file name"),
             ("WHITENOISE_DJANGO_COMPATIBILITY=4.2\n", "WHITENOISE_DJANGO_COMPATIBILITY", "5.2 or 6.1"),
+            ("WHITENOISE_CACHE_MAX_SIZE=lots\n", "WHITENOISE_CACHE_MAX_SIZE", "2GiB"),
+            ("WHITENOISE_CACHE_MAX_SIZE=2PB\n", "WHITENOISE_CACHE_MAX_SIZE", "2GiB"),
+            ("WHITENOISE_IMPORT_MAP_FOLDERS=../js\n", "WHITENOISE_IMPORT_MAP_FOLDERS", "relative to STATIC_ROOT"),
         ]
         for (text, key, valid) in cases {
             let e = try error("settings.env", text)

@@ -60,6 +60,9 @@ enum SampleMVC {
         options.staticURL = settings.staticBaseURL
         options.keepOnlyHashedFiles = settings.keepOnlyHashedFiles
         options.djangoCompatibility = settings.djangoCompatibility
+        options.compressionCache = settings.compressionCacheDirectory().map {
+            CompressionCache(directory: $0, maxSize: settings.compressionCacheMaxSize)
+        }
         // Modules import each other by plain paths (`import … from "./greet.js"`): the page's
         // import map (`#importMap()`) sends each to its hashed, immutable URL, with its
         // integrity value, so no JavaScript is rewritten.

@@ -31,6 +31,9 @@ public struct CollectStaticOptions: Sendable {
     public var jsModuleImports = false
     /// Which Django's hashed output to match (`WHITENOISE_DJANGO_COMPATIBILITY`).
     public var djangoCompatibility = DjangoCompatibility.default
+    /// The shared compression cache (`WHITENOISE_CACHE_DIR`; `nil`: compress everything here).
+    /// Outputs are the same with or without it.
+    public var compressionCache: CompressionCache?
     /// What to do with references to missing files.
     public var missingReferences: MissingReferencePolicy = .fail
 
@@ -51,6 +54,8 @@ public struct CollectStaticSummary: Sendable, Equatable {
     public var postProcessed = 0
     /// Compressed variants written.
     public var variants = 0
+    /// Of those, variants copied from the compression cache instead of compressed.
+    public var variantsFromCache = 0
     /// Bytes saved by the variants.
     public var savedBytes = 0
     /// Files removed by `clear` or `keepOnlyHashedFiles`.
@@ -62,7 +67,8 @@ public struct CollectStaticSummary: Sendable, Equatable {
         if unmodified > 0 { parts.append("\(unmodified) unmodified") }
         if postProcessed > 0 { parts.append("\(postProcessed) post-processed") }
         if variants > 0 {
-            parts.append("\(variants) variants compressed (saved \(String(format: "%.1f", Double(savedBytes) / 1_048_576)) MB)")
+            let cached = variantsFromCache > 0 ? ", \(variantsFromCache) from the cache" : ""
+            parts.append("\(variants) variants compressed (saved \(String(format: "%.1f", Double(savedBytes) / 1_048_576)) MB\(cached))")
         }
         if removed > 0 { parts.append("\(removed) removed") }
         return parts.joined(separator: ", ") + String(format: " in %.1f s", seconds)

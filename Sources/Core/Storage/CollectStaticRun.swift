@@ -89,7 +89,8 @@ public struct CollectStatic {
 
         // 4. Compress what is kept.
         if options.storage.compresses {
-            let compressor = Compressor(encodings: options.encodings, skipExtensions: options.skipCompressExtensions, logger: logger)
+            var compressor = Compressor(encodings: options.encodings, skipExtensions: options.skipCompressExtensions, logger: logger)
+            compressor.cache = options.compressionCache
             compressor.warnIfUnavailable()
             let targets = produced.sorted().filter { compressor.shouldCompress($0) }
             // Files whose content and variants are as the last run left them are not redone.
@@ -106,6 +107,7 @@ public struct CollectStatic {
             }
             for r in results {
                 summary.variants += r.written.count
+                summary.variantsFromCache += r.written.keys.filter { r.fromCache.contains($0) }.count
                 summary.savedBytes += r.written.values.reduce(0) { $0 + (r.originalSize - $1) }
                 for (encoding, _) in r.written {
                     let variant = String(r.path.dropFirst(root.count + 1)) + encoding.suffix
@@ -127,6 +129,9 @@ public struct CollectStatic {
         if options.storage.hashes {
             try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8), times: nil)
         }
+
+        // The cache stays within its size (least recently used out first).
+        options.compressionCache?.trim()
 
         // 6. Hashed files that a later pass replaced (Django deletes them as it goes).
         for name in hasher.supersededNames where !produced.contains(name) && unlink(root + "/" + name) == 0 {
@@ -182,6 +187,11 @@ enum FileSystemPaths {
     static func absolute(_ path: String) -> String {
         let p = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return PythonURL.normpath(p)
+    }
+
+    /// Creates `path` and its parents; whether it exists as a folder afterwards.
+    static func makeDirectories(_ path: String) -> Bool {
+        (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil
     }
 
     /// Whether `path` is `root` or below it.

@@ -106,6 +106,7 @@ struct Zstd: @unchecked Sendable {
     /// (cctx, ZSTD_outBuffer*, ZSTD_inBuffer*, endOp); the buffers are `OutBuffer`/`InBuffer`,
     /// laid out as the C structs (pointer, size_t, size_t).
     typealias CompressStream2 = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer, UnsafeMutableRawPointer, Int32) -> Int
+    typealias VersionNumber = @convention(c) () -> UInt32
 
     /// `ZSTD_inBuffer`.
     struct InBuffer { var src: UnsafeRawPointer?; var size: Int; var pos: Int }
@@ -120,6 +121,8 @@ struct Zstd: @unchecked Sendable {
     let free: Free
     let setParameter: SetParameter
     let compressStream2: CompressStream2
+    /// `ZSTD_versionNumber`, for the compression cache's keys.
+    let versionNumber: VersionNumber?
 
     /// The names `dlopen` tries, in order: the runtime library's soname first.
     static var libraryNames: [String] {
@@ -153,7 +156,8 @@ struct Zstd: @unchecked Sendable {
                 let stream = symbol("ZSTD_compressStream2", CompressStream2.self)
             else { continue }
             return Zstd(compressBound: bound, compress: compress, decompress: decompress, isError: isError, create: create,
-                        free: free, setParameter: setParameter, compressStream2: stream)
+                        free: free, setParameter: setParameter, compressStream2: stream,
+                        versionNumber: symbol("ZSTD_versionNumber", VersionNumber.self))
         }
         return nil
     }()

@@ -29,6 +29,8 @@ public struct Compressor: Sendable {
     public var logger: Logger
     /// Files larger than this are compressed in a single streaming pass (bounded memory).
     public var streamingThreshold = 8 << 20
+    /// Where compressed variants are looked up before compressing and kept after (`nil`: none).
+    public var cache: CompressionCache?
 
     /// A compressor for `encodings`, skipping `skipExtensions`.
     public init(encodings: [CompressionEncoding] = CompressionEncoding.allCases,
@@ -49,6 +51,8 @@ public struct Compressor: Sendable {
         public var written: [CompressionEncoding: Int]
         /// Encodings not kept because they saved less than 5%.
         public var notEffective: [CompressionEncoding]
+        /// Encodings whose outcome came from the compression cache (nothing was compressed).
+        public var fromCache: Set<CompressionEncoding> = []
     }
 
     /// Whether a file name is to be compressed (not on the skip list).
@@ -65,9 +69,47 @@ public struct Compressor: Sendable {
 
     /// Compresses one file with every encoding. Throws `StorageError` when it cannot be read
     /// or a variant cannot be written (nothing half-written is left under a final name).
-    public func compress(file path: String) throws(StorageError) -> FileResult {
+    /// With a ``cache``, each encoding is first looked up by `contentKey` (computed from the
+    /// file when not given).
+    public func compress(file path: String, contentKey: String? = nil) throws(StorageError) -> FileResult {
         var info = stat()
-        if stat(path, &info) == 0, Int(info.st_size) > streamingThreshold { return try compressStreaming(path) }
+        let streaming = stat(path, &info) == 0 && Int(info.st_size) > streamingThreshold
+        var key = contentKey
+        if cache != nil, key == nil {
+            var digest = SHA384()
+            _ = try FileIO.stream(path) { digest.update($0) }
+            key = CompressionCache.contentKey(&digest)
+        }
+        // Encodings answered by the cache.
+        var result = FileResult(path: path, originalSize: Int(info.st_size), written: [:], notEffective: [])
+        var remaining = encodings
+        if let cache, let key {
+            remaining = []
+            for encoding in encodings {
+                switch cache.restore(key, encoding, streaming: streaming, to: path + encoding.suffix, times: info) {
+                case .restored(let size): result.written[encoding] = size; result.fromCache.insert(encoding)
+                case .notEffective: result.notEffective.append(encoding); result.fromCache.insert(encoding)
+                case .miss: remaining.append(encoding)
+                }
+            }
+        }
+        guard !remaining.isEmpty else { return result }
+        let compressed = streaming ? try compressStreaming(path, remaining) : try compressInMemory(path, remaining)
+        for (encoding, size) in compressed.written { result.written[encoding] = size }
+        result.notEffective += compressed.notEffective
+        result.originalSize = compressed.originalSize
+        if let cache, let key {
+            for encoding in remaining {
+                let kept = compressed.written[encoding] != nil
+                guard kept || compressed.notEffective.contains(encoding) else { continue }  // no codec (zstd missing)
+                cache.store(key, encoding, streaming: streaming, variant: kept ? path + encoding.suffix : nil)
+            }
+        }
+        return result
+    }
+
+    /// Small files: read whole, each encoding in one call.
+    private func compressInMemory(_ path: String, _ encodings: [CompressionEncoding]) throws(StorageError) -> FileResult {
         let (bytes, stat) = try FileIO.read(path)
         var result = FileResult(path: path, originalSize: bytes.count, written: [:], notEffective: [])
         for encoding in encodings {
@@ -92,7 +134,7 @@ public struct Compressor: Sendable {
     }
 
     /// Large files: every encoding fed from one read pass, each into its own temporary file.
-    private func compressStreaming(_ path: String) throws(StorageError) -> FileResult {
+    private func compressStreaming(_ path: String, _ encodings: [CompressionEncoding]) throws(StorageError) -> FileResult {
         let encoders = encodings.compactMap { StreamingEncoder($0, for: path) }
         let times: stat
         do {
@@ -124,11 +166,19 @@ public struct Compressor: Sendable {
     /// and its hashed copy, say) are compressed once; the others get copies of the variants.
     public func compress(files: [String], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws(StorageError) -> [FileResult] {
         // Group by content digest (cheap next to compression), keeping the first as representative.
+        // With a cache, the same read gives each content's cache key.
         let digests = Box<UInt64>(count: files.count)
+        let keys = Box<String>(count: files.count)
+        let usesCache = cache != nil
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             var hasher = ContentDigest()
-            if (try? FileIO.stream(files[i], { hasher.update($0) })) != nil { digests.set(i, hasher.finalize()) }
+            var sha = usesCache ? SHA384() : nil
+            if (try? FileIO.stream(files[i], { hasher.update($0); sha?.update($0) })) != nil {
+                digests.set(i, hasher.finalize())
+                if var sha { keys.set(i, CompressionCache.contentKey(&sha)) }
+            }
         }
+        let keyValues = keys.values
         var representative: [UInt64: Int] = [:]
         var unique: [Int] = []
         let digestValues = digests.values
@@ -144,7 +194,7 @@ public struct Compressor: Sendable {
         let counter = ProgressCounter(total: uniqueIndices.count, report: progress)
         DispatchQueue.concurrentPerform(iterations: uniqueIndices.count) { k in
             let i = uniqueIndices[k]
-            results.set(i, Result { () throws(StorageError) in try compress(file: files[i]) })
+            results.set(i, Result { () throws(StorageError) in try compress(file: files[i], contentKey: keyValues[i]) })
             counter.step()
         }
         let resultValues = results.values
@@ -160,7 +210,7 @@ public struct Compressor: Sendable {
             var st = stat()
             guard stat(files[i], &st) == 0 else { throw StorageError.unreadable(path: files[i], errno: errno) }
             var result = FileResult(path: files[i], originalSize: repResult.originalSize, written: repResult.written,
-                                    notEffective: repResult.notEffective)
+                                    notEffective: repResult.notEffective, fromCache: repResult.fromCache)
             for encoding in repResult.written.keys {
                 try FileIO.copyAtomically(files[rep] + encoding.suffix, files[i] + encoding.suffix, keepTimes: false)
                 var ts = st.accessAndModificationTimes
