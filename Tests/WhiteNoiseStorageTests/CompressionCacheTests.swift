@@ -61,6 +61,24 @@ import WhiteNoiseTestSupport
         expectSame(reference, try contents(t.root + "/warm"))
         #expect(try contents(t.root + "/warm").keys.contains { $0.hasSuffix(".br") })
         #expect(warm.line(seconds: 1).contains("from the cache"))
+        // The digest index, partly filled from what compressing learnt (not read again), is
+        // what reading every file gives.
+        for root in ["/cold", "/warm", "/no-cache"] { try expectDigestIndexMatchesTheBytes(t.root + root) }
+    }
+
+    /// Every entry of the root's digest index has the size, XXH64 and integrity value of the
+    /// file's bytes now (integrity: Python's hashlib).
+    func expectDigestIndexMatchesTheBytes(_ root: String) throws {
+        let text = try String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8)
+        let index = try #require(DigestIndex(parsing: text))
+        #expect(index.files.count > 40)
+        let fresh = DigestIndex.build(root: root, only: Set(index.files.keys))
+        for (name, entry) in index.files {
+            #expect(entry.size == fresh.files[name]?.size && entry.digest == fresh.files[name]?.digest, "\(root)/\(name)")
+        }
+        let withIntegrity = index.files.filter { $0.value.integrity != nil }.map(\.key).sorted()
+        #expect(withIntegrity.count * 2 < index.files.count)  // not the variants
+        #expect(withIntegrity.map { index.files[$0]!.integrity } == (try TempTreeShim.integrity(ofFiles: withIntegrity.map { root + "/" + $0 })))
     }
 
     /// Incompressible content is recorded too, so a warm run does not try brotli on it again.

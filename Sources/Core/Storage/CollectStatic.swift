@@ -58,6 +58,8 @@ public struct CollectStaticSummary: Sendable, Equatable {
     public var variantsFromCache = 0
     /// Bytes saved by the variants.
     public var savedBytes = 0
+    /// CPU time spent in the compression libraries (over every core), in seconds.
+    public var compressionCPUSeconds = 0.0
     /// Files removed by `clear` or `keepOnlyHashedFiles`.
     public var removed = 0
 
@@ -67,7 +69,8 @@ public struct CollectStaticSummary: Sendable, Equatable {
         if unmodified > 0 { parts.append("\(unmodified) unmodified") }
         if postProcessed > 0 { parts.append("\(postProcessed) post-processed") }
         if variants > 0 {
-            let cached = variantsFromCache > 0 ? ", \(variantsFromCache) from the cache" : ""
+            var cached = variantsFromCache > 0 ? ", \(variantsFromCache) from the cache" : ""
+            if compressionCPUSeconds >= 0.05 { cached += String(format: ", %.1f s CPU compressing", compressionCPUSeconds) }
             parts.append("\(variants) variants compressed (saved \(String(format: "%.1f", Double(savedBytes) / 1_048_576)) MB\(cached))")
         }
         if removed > 0 { parts.append("\(removed) removed") }

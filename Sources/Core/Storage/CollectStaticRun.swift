@@ -87,7 +87,10 @@ public struct CollectStatic {
             produced = finals
         }
 
-        // 4. Compress what is kept.
+        // 4. Compress what is kept. What compressing learns of each file's bytes (digests,
+        //    integrity values) saves reading it again for the digest index.
+        var known = DigestIndex(files: [:])
+        var storedInCache = false
         if options.storage.compresses {
             var compressor = Compressor(encodings: options.encodings, skipExtensions: options.skipCompressExtensions, logger: logger)
             compressor.cache = options.compressionCache
@@ -106,8 +109,11 @@ public struct CollectStatic {
                 progress(done, total, "compress")
             }
             for r in results {
+                for (path, entry) in r.knownEntries { known.files[String(path.dropFirst(root.count + 1))] = entry }
+                if r.fromCache.count < r.written.count + r.notEffective.count { storedInCache = true }
                 summary.variants += r.written.count
                 summary.variantsFromCache += r.written.keys.filter { r.fromCache.contains($0) }.count
+                summary.compressionCPUSeconds += r.codecCPUSeconds
                 summary.savedBytes += r.written.values.reduce(0) { $0 + (r.originalSize - $1) }
                 for (encoding, _) in r.written {
                     let variant = String(r.path.dropFirst(root.count + 1)) + encoding.suffix
@@ -121,7 +127,9 @@ public struct CollectStatic {
         // 5. Integrity values, the digest index (which also keeps the integrity values for the
         //    next run), then the manifest, last and atomically.
         let earlier = (try? String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8)).flatMap(DigestIndex.init(parsing:))
-        let index = DigestIndex.build(root: root, only: produced, reusing: earlier) { !variants.contains($0) }
+        var reusable = earlier ?? DigestIndex(files: [:])
+        reusable.files.merge(known.files) { $1 }
+        let index = DigestIndex.build(root: root, only: produced, reusing: reusable) { !variants.contains($0) }
         let integrity = IntegrityIndex(files: index.files.compactMapValues(\.integrity))
         try FileIO.writeAtomically(root + "/" + IntegrityIndex.fileName, Array(integrity.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
@@ -130,8 +138,9 @@ public struct CollectStatic {
             try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8), times: nil)
         }
 
-        // The cache stays within its size (least recently used out first).
-        options.compressionCache?.trim()
+        // The cache stays within its size (least recently used out first); a run that only
+        // read from it cannot have grown it.
+        if storedInCache { options.compressionCache?.trim() }
 
         // 6. Hashed files that a later pass replaced (Django deletes them as it goes).
         for name in hasher.supersededNames where !produced.contains(name) && unlink(root + "/" + name) == 0 {

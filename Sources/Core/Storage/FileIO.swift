@@ -24,6 +24,14 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
 
 /// POSIX file helpers for the storage pipeline.
 enum FileIO {
+    /// The name a file is written under before it is renamed to `path`: hidden, beside it, and
+    /// unique across processes (pid and a per-process random number, for pid namespaces that
+    /// share a folder) and threads (a counter). It costs no system call.
+    static func temporaryName(for path: String) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        return String(path[..<slash]) + ".\(path[slash...]).tmp-\(TemporaryNames.process)-\(TemporaryNames.next())"
+    }
+
     /// Reads a whole file; returns its bytes and its stat.
     static func read(_ path: String) throws(StorageError) -> ([UInt8], stat) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -45,8 +53,7 @@ enum FileIO {
     /// Writes `bytes` to a temporary file beside `path`, sets its times from `times` (if any),
     /// and renames it into place, so `path` is never seen half-written.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], times: stat?) throws(StorageError) {
-        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        let temp = String(path[..<slash]) + ".\(path[slash...]).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unwritable(path: path, errno: errno) }
         var done = 0
@@ -96,8 +103,7 @@ enum FileIO {
     /// Copies `source` to `destination` in chunks, under a temporary name renamed into place,
     /// keeping the source's times when `keepTimes`.
     static func copyAtomically(_ source: String, _ destination: String, keepTimes: Bool) throws(StorageError) {
-        let slash = destination.lastIndex(of: "/").map { destination.index(after: $0) } ?? destination.startIndex
-        let temp = String(destination[..<slash]) + ".\(destination[slash...]).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = temporaryName(for: destination)
         let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw .unwritable(path: destination, errno: errno) }
         var failure: Int32 = 0
@@ -152,5 +158,21 @@ enum FileIO {
             closedir(d)
         }
         return out
+    }
+}
+
+/// The parts of temporary names.
+enum TemporaryNames {
+    /// `<pid>-<random>`, made once.
+    static let process = "\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    private static let lock = NSLockShim()
+    nonisolated(unsafe) private static var counter = 0
+
+    /// A number no other call in this process gets.
+    static func next() -> Int {
+        lock.locked {
+            counter += 1
+            return counter
+        }
     }
 }

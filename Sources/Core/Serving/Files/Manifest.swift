@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 
@@ -157,9 +158,10 @@ public struct DigestIndex: Sendable, Equatable {
     /// in the same read (or reused with the entry).
     public static func build(root: String, only: Set<String>? = nil, reusing previous: DigestIndex? = nil,
                              integrity: (String) -> Bool = { _ in false }) -> DigestIndex {
-        var files: [String: Entry] = [:]
         var logger = Logger(label: "whitenoise.digests")
         logger.logLevel = .error
+        var files: [String: Entry] = [:]
+        var toRead: [(path: String, integrity: Bool)] = []
         for f in FileScanner(logger: logger).scan(root: root) where !metadataFileNames.contains(f.relativePath) {
             if let only, !only.contains(f.relativePath) { continue }
             let wantsIntegrity = integrity(f.relativePath)
@@ -168,16 +170,26 @@ public struct DigestIndex: Sendable, Equatable {
                 files[f.relativePath] = Entry(size: f.snapshot.size, mtime: f.snapshot.mtimeSeconds,
                                               mtimeNanoseconds: f.snapshot.mtimeNanoseconds, digest: entry.digest,
                                               integrity: wantsIntegrity ? entry.integrity : nil)
-                continue
+            } else {
+                toRead.append((f.relativePath, wantsIntegrity))
             }
-            guard let (fd, snap) = FileSystem.openRegular(root + "/" + f.relativePath) else { continue }
+        }
+        // The others are read on every core.
+        let read = UnsafeMutableBufferPointer<Entry?>.allocate(capacity: toRead.count)
+        read.initialize(repeating: nil)
+        defer { read.deallocate() }
+        let slots = SendableSlots(read)
+        let pending = toRead
+        DispatchQueue.concurrentPerform(iterations: pending.count) { i in
+            guard let (fd, snap) = FileSystem.openRegular(root + "/" + pending[i].path) else { return }
             defer { _ = closeDescriptor(fd) }
             var d = ContentDigest()
-            var sha = wantsIntegrity ? SHA384() : nil
-            guard FileSystem.read(fd, offset: 0, count: Int(snap.size), into: { d.update($0); sha?.update($0) }) else { continue }
-            files[f.relativePath] = Entry(size: snap.size, mtime: snap.mtimeSeconds, mtimeNanoseconds: snap.mtimeNanoseconds,
-                                          digest: d.finalize(), integrity: sha?.integrityValue())
+            var sha = pending[i].integrity ? SHA384() : nil
+            guard FileSystem.read(fd, offset: 0, count: Int(snap.size), into: { d.update($0); sha?.update($0) }) else { return }
+            slots.buffer[i] = Entry(size: snap.size, mtime: snap.mtimeSeconds, mtimeNanoseconds: snap.mtimeNanoseconds,
+                                    digest: d.finalize(), integrity: sha?.integrityValue())
         }
+        for (i, item) in toRead.enumerated() { if let entry = read[i] { files[item.path] = entry } }
         return DigestIndex(files: files)
     }
 
@@ -191,4 +203,10 @@ public struct DigestIndex: Sendable, Equatable {
     func digest(for relativePath: String, matching snapshot: FileSnapshot) -> UInt64? {
         entry(for: relativePath, matching: snapshot)?.digest
     }
+}
+
+/// Slots that concurrent workers each write one of (distinct indices only).
+private struct SendableSlots<Value>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Value>
+    init(_ buffer: UnsafeMutableBufferPointer<Value>) { self.buffer = buffer }
 }

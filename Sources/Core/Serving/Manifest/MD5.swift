@@ -51,23 +51,26 @@ package struct MD5 {
     }
 
     private mutating func process(_ chunk: UnsafeRawBufferPointer) {
-        var m = [UInt32](repeating: 0, count: 16)
-        for i in 0..<16 { m[i] = UInt32(littleEndian: chunk.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
         var (a, b, c, d) = state
-        for i in 0..<64 {
-            var f: UInt32
-            let g: Int
-            switch i {
-            case 0..<16: f = (b & c) | (~b & d); g = i
-            case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) % 16
-            case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
-            default: f = c ^ (b | ~d); g = (7 * i) % 16
+        Self.k.withUnsafeBufferPointer { k in
+            Self.s.withUnsafeBufferPointer { s in
+                for i in 0..<64 {
+                    var f: UInt32
+                    let g: Int
+                    switch i {
+                    case 0..<16: f = (b & c) | (~b & d); g = i
+                    case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) & 15
+                    case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) & 15
+                    default: f = c ^ (b | ~d); g = (7 * i) & 15
+                    }
+                    let word = UInt32(littleEndian: chunk.loadUnaligned(fromByteOffset: g * 4, as: UInt32.self))
+                    f = f &+ a &+ k[i] &+ word
+                    a = d
+                    d = c
+                    c = b
+                    b = b &+ ((f << s[i]) | (f >> (32 - s[i])))
+                }
             }
-            f = f &+ a &+ Self.k[i] &+ m[g]
-            a = d
-            d = c
-            c = b
-            b = b &+ ((f << Self.s[i]) | (f >> (32 - Self.s[i])))
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d)
     }

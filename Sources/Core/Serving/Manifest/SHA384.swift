@@ -10,7 +10,6 @@ package struct SHA384 {
     ]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
-    private var schedule = [UInt64](repeating: 0, count: 80)
 
     /// A fresh digest.
     package init() {}
@@ -64,28 +63,28 @@ package struct SHA384 {
     }
 
     private mutating func process(_ block: UnsafeRawBufferPointer) {
-        for i in 0..<16 {
-            var word: UInt64 = 0
-            for j in 0..<8 { word = word << 8 | UInt64(block[i * 8 + j]) }
-            schedule[i] = word
-        }
-        for i in 16..<80 {
-            let w15 = schedule[i - 15], w2 = schedule[i - 2]
-            let s0 = w15.rotatedRight(1) ^ w15.rotatedRight(8) ^ (w15 >> 7)
-            let s1 = w2.rotatedRight(19) ^ w2.rotatedRight(61) ^ (w2 >> 6)
-            schedule[i] = schedule[i - 16] &+ s0 &+ schedule[i - 7] &+ s1
-        }
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
-        for i in 0..<80 {
-            let s1 = e.rotatedRight(14) ^ e.rotatedRight(18) ^ e.rotatedRight(41)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ schedule[i]
-            let s0 = a.rotatedRight(28) ^ a.rotatedRight(34) ^ a.rotatedRight(39)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 80) { w in
+            Self.k.withUnsafeBufferPointer { k in
+                for i in 0..<16 { w[i] = UInt64(bigEndian: block.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+                for i in 16..<80 {
+                    let w15 = w[i - 15], w2 = w[i - 2]
+                    let s0 = w15.rotatedRight(1) ^ w15.rotatedRight(8) ^ (w15 >> 7)
+                    let s1 = w2.rotatedRight(19) ^ w2.rotatedRight(61) ^ (w2 >> 6)
+                    w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                }
+                for i in 0..<80 {
+                    let s1 = e.rotatedRight(14) ^ e.rotatedRight(18) ^ e.rotatedRight(41)
+                    let choice = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
+                    let s0 = a.rotatedRight(28) ^ a.rotatedRight(34) ^ a.rotatedRight(39)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ majority
+                    h = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ t2
+                }
+            }
         }
         state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
         state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
@@ -118,7 +117,12 @@ package struct SHA384 {
 
     /// `sha384-<base64>` of what was fed; the value is used up.
     package mutating func integrityValue() -> String {
-        "sha384-" + Data(finalize()).base64EncodedString()
+        Self.integrityValue(of: finalize())
+    }
+
+    /// `sha384-<base64>` of a finished digest.
+    package static func integrityValue(of digest: [UInt8]) -> String {
+        "sha384-" + Data(digest).base64EncodedString()
     }
 }
 

@@ -48,13 +48,13 @@ public struct CompressionCache: Sendable {
         case miss
         /// The codec did not save 5% on this content.
         case notEffective
-        /// The variant was written from the entry: its size.
-        case restored(Int)
+        /// The variant was written from the entry: its size and XXH64.
+        case restored(size: Int, digest: UInt64)
     }
 
-    /// The key of `content` (its SHA-384 hex, cut to 256 bits).
-    static func contentKey(_ digest: inout SHA384) -> String {
-        digest.finalize().prefix(32).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    /// The key of content whose SHA-384 is `digest` (in hex, cut to 256 bits).
+    static func contentKey(_ digest: [UInt8]) -> String {
+        digest.prefix(32).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
     /// The entry's path for a content key, an encoding and the compressor's mode.
@@ -73,10 +73,12 @@ public struct CompressionCache: Sendable {
             unlink(path)
             return .miss
         }
-        _ = futimens(fd, nil)  // recently used: both times set to now
+        // Recently used: the entry's mtime moves to now (at most once an hour, so that warm runs
+        // do not rewrite every entry's inode).
+        var entryStat = stat()
+        if fstat(fd, &entryStat) == 0, Double(time(nil)) - Double(entryStat.modificationTime.tv_sec) > 3600 { _ = futimens(fd, nil) }
         guard header.effective else { return .notEffective }
-        let slash = destination.lastIndex(of: "/").map { destination.index(after: $0) } ?? destination.startIndex
-        let temp = String(destination[..<slash]) + ".\(destination[slash...]).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = FileIO.temporaryName(for: destination)
         let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard out >= 0 else { return .miss }
         var digest = ContentDigest()
@@ -93,7 +95,7 @@ public struct CompressionCache: Sendable {
             if !ok { unlink(path) }  // corrupt: compressed again and replaced
             return .miss
         }
-        return .restored(copied)
+        return .restored(size: copied, digest: header.checksum)
     }
 
     /// Records `variant` (a compressed file), or that the codec was not effective (`nil`).
@@ -108,7 +110,7 @@ public struct CompressionCache: Sendable {
         let header = Array("\(Self.magic) \(ContentDigest.hex(checksum.finalize())) \(length) \(variant == nil ? 0 : 1)\n".utf8)
         let folder = String(path[..<path.lastIndex(of: "/")!])
         guard FileSystemPaths.makeDirectories(folder) else { return }
-        let temp = folder + "/.\(key).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = FileIO.temporaryName(for: path)
         let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard out >= 0 else { return }
         var ok = header.withUnsafeBytes { Self.writeAll(out, $0) }
@@ -129,7 +131,8 @@ public struct CompressionCache: Sendable {
         return (entries.count, entries.reduce(0) { $0 + $1.size })
     }
 
-    /// Removes the least recently used entries until the cache is at most ``maxSize``, and
+    /// Removes the least recently used entries (by mtime, refreshed on use at most hourly)
+    /// until the cache is at most ``maxSize``, and
     /// temporary files more than an hour old (left by a killed run). Returns what went.
     @discardableResult
     public func trim(now: Double = Double(time(nil))) -> (entries: Int, bytes: Int64) {

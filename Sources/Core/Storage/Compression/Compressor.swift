@@ -53,6 +53,49 @@ public struct Compressor: Sendable {
         public var notEffective: [CompressionEncoding]
         /// Encodings whose outcome came from the compression cache (nothing was compressed).
         public var fromCache: Set<CompressionEncoding> = []
+        /// CPU time spent in the compression libraries for this file, in seconds.
+        public var codecCPUSeconds: Double = 0
+        /// What is known of the original and its variants without reading them again (their
+        /// digest-index entries): the original's XXH64 and integrity value when the file was
+        /// read to group contents, each variant's XXH64 when it was made in memory or came from
+        /// the cache, and the mtime they all carry.
+        var contentDigest: UInt64?
+        var integrity: String?
+        var variantDigests: [CompressionEncoding: UInt64] = [:]
+        var modified: FileTime?
+
+        /// The digest-index entries of the original and its variants that are known, by path.
+        var knownEntries: [(String, DigestIndex.Entry)] {
+            guard let modified else { return [] }
+            var out: [(String, DigestIndex.Entry)] = []
+            if let contentDigest {
+                out.append((path, .init(size: Int64(originalSize), mtime: modified.seconds, mtimeNanoseconds: modified.nanoseconds,
+                                        digest: contentDigest, integrity: integrity)))
+            }
+            for (encoding, digest) in variantDigests {
+                guard let size = written[encoding] else { continue }
+                out.append((path + encoding.suffix, .init(size: Int64(size), mtime: modified.seconds,
+                                                          mtimeNanoseconds: modified.nanoseconds, digest: digest)))
+            }
+            return out
+        }
+    }
+
+    /// A file's mtime.
+    struct FileTime: Equatable, Sendable {
+        var seconds: Int64
+        var nanoseconds: Int64
+        init(_ st: stat) {
+            seconds = Int64(st.modificationTime.tv_sec)
+            nanoseconds = Int64(st.modificationTime.tv_nsec)
+        }
+    }
+
+    /// The calling thread's CPU time, in seconds.
+    static func threadCPUTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// Whether a file name is to be compressed (not on the skip list).
@@ -72,22 +115,33 @@ public struct Compressor: Sendable {
     /// With a ``cache``, each encoding is first looked up by `contentKey` (computed from the
     /// file when not given).
     public func compress(file path: String, contentKey: String? = nil) throws(StorageError) -> FileResult {
+        try compress(file: path, contentKey: contentKey, contentDigest: nil, integrity: nil)
+    }
+
+    /// ``compress(file:contentKey:)`` with what the caller already knows of the content.
+    func compress(file path: String, contentKey: String?, contentDigest: UInt64?, integrity: String?) throws(StorageError) -> FileResult {
         var info = stat()
         let streaming = stat(path, &info) == 0 && Int(info.st_size) > streamingThreshold
         var key = contentKey
         if cache != nil, key == nil {
             var digest = SHA384()
             _ = try FileIO.stream(path) { digest.update($0) }
-            key = CompressionCache.contentKey(&digest)
+            key = CompressionCache.contentKey(digest.finalize())
         }
         // Encodings answered by the cache.
         var result = FileResult(path: path, originalSize: Int(info.st_size), written: [:], notEffective: [])
+        result.contentDigest = contentDigest
+        result.integrity = integrity
+        result.modified = FileTime(info)
         var remaining = encodings
         if let cache, let key {
             remaining = []
             for encoding in encodings {
                 switch cache.restore(key, encoding, streaming: streaming, to: path + encoding.suffix, times: info) {
-                case .restored(let size): result.written[encoding] = size; result.fromCache.insert(encoding)
+                case .restored(let size, let digest):
+                    result.written[encoding] = size
+                    result.variantDigests[encoding] = digest
+                    result.fromCache.insert(encoding)
                 case .notEffective: result.notEffective.append(encoding); result.fromCache.insert(encoding)
                 case .miss: remaining.append(encoding)
                 }
@@ -96,8 +150,10 @@ public struct Compressor: Sendable {
         guard !remaining.isEmpty else { return result }
         let compressed = streaming ? try compressStreaming(path, remaining) : try compressInMemory(path, remaining)
         for (encoding, size) in compressed.written { result.written[encoding] = size }
+        for (encoding, digest) in compressed.variantDigests { result.variantDigests[encoding] = digest }
         result.notEffective += compressed.notEffective
         result.originalSize = compressed.originalSize
+        result.codecCPUSeconds = compressed.codecCPUSeconds
         if let cache, let key {
             for encoding in remaining {
                 let kept = compressed.written[encoding] != nil
@@ -113,6 +169,7 @@ public struct Compressor: Sendable {
         let (bytes, stat) = try FileIO.read(path)
         var result = FileResult(path: path, originalSize: bytes.count, written: [:], notEffective: [])
         for encoding in encodings {
+            let started = Self.threadCPUTime()
             let compressed: [UInt8]? = bytes.withUnsafeBytes { raw in
                 switch encoding {
                 case .gzip: return Codecs.gzip(raw)
@@ -120,6 +177,7 @@ public struct Compressor: Sendable {
                 case .zstd: return Codecs.zstd(raw)
                 }
             }
+            result.codecCPUSeconds += Self.threadCPUTime() - started
             guard let compressed else { continue }
             guard Self.isEffective(original: bytes.count, compressed: compressed.count) else {
                 result.notEffective.append(encoding)
@@ -128,6 +186,7 @@ public struct Compressor: Sendable {
             }
             try FileIO.writeAtomically(path + encoding.suffix, compressed, times: stat)
             result.written[encoding] = compressed.count
+            result.variantDigests[encoding] = compressed.withUnsafeBytes { ContentDigest.hash($0) }
             logger.debug("\(encoding.rawValue) compressed \(path) (\(bytes.count / 1024)K -> \(compressed.count / 1024)K)")
         }
         return result
@@ -137,8 +196,13 @@ public struct Compressor: Sendable {
     private func compressStreaming(_ path: String, _ encodings: [CompressionEncoding]) throws(StorageError) -> FileResult {
         let encoders = encodings.compactMap { StreamingEncoder($0, for: path) }
         let times: stat
+        var cpu = 0.0
         do {
-            times = try FileIO.stream(path) { chunk in for e in encoders { e.feed(chunk, finish: false) } }
+            times = try FileIO.stream(path) { chunk in
+                let started = Self.threadCPUTime()
+                for e in encoders { e.feed(chunk, finish: false) }
+                cpu += Self.threadCPUTime() - started
+            }
         } catch {
             encoders.forEach { $0.abandon() }
             throw error
@@ -146,13 +210,16 @@ public struct Compressor: Sendable {
         let size = Int(times.st_size)
         var result = FileResult(path: path, originalSize: size, written: [:], notEffective: [])
         for e in encoders {
+            let started = Self.threadCPUTime()
             e.feed(UnsafeRawBufferPointer(start: nil, count: 0), finish: true)
+            cpu += Self.threadCPUTime() - started
             if let n = try e.close(times: times, keep: { Self.isEffective(original: size, compressed: $0) }) {
                 result.written[e.encoding] = n
             } else {
                 result.notEffective.append(e.encoding)
             }
         }
+        result.codecCPUSeconds = cpu
         return result
     }
 
@@ -167,18 +234,18 @@ public struct Compressor: Sendable {
     public func compress(files: [String], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws(StorageError) -> [FileResult] {
         // Group by content digest (cheap next to compression), keeping the first as representative.
         // With a cache, the same read gives each content's cache key.
+        // The same read gives each content's SHA-384: its integrity value and its cache key.
         let digests = Box<UInt64>(count: files.count)
-        let keys = Box<String>(count: files.count)
-        let usesCache = cache != nil
+        let shas = Box<[UInt8]>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             var hasher = ContentDigest()
-            var sha = usesCache ? SHA384() : nil
-            if (try? FileIO.stream(files[i], { hasher.update($0); sha?.update($0) })) != nil {
+            var sha = SHA384()
+            if (try? FileIO.stream(files[i], { hasher.update($0); sha.update($0) })) != nil {
                 digests.set(i, hasher.finalize())
-                if var sha { keys.set(i, CompressionCache.contentKey(&sha)) }
+                shas.set(i, sha.finalize())
             }
         }
-        let keyValues = keys.values
+        let shaValues = shas.values
         var representative: [UInt64: Int] = [:]
         var unique: [Int] = []
         let digestValues = digests.values
@@ -194,7 +261,11 @@ public struct Compressor: Sendable {
         let counter = ProgressCounter(total: uniqueIndices.count, report: progress)
         DispatchQueue.concurrentPerform(iterations: uniqueIndices.count) { k in
             let i = uniqueIndices[k]
-            results.set(i, Result { () throws(StorageError) in try compress(file: files[i], contentKey: keyValues[i]) })
+            let sha = shaValues[i]
+            results.set(i, Result { () throws(StorageError) in
+                try compress(file: files[i], contentKey: sha.flatMap { cache == nil ? nil : CompressionCache.contentKey($0) },
+                             contentDigest: digestValues[i], integrity: sha.map(SHA384.integrityValue(of:)))
+            })
             counter.step()
         }
         let resultValues = results.values
@@ -211,6 +282,10 @@ public struct Compressor: Sendable {
             guard stat(files[i], &st) == 0 else { throw StorageError.unreadable(path: files[i], errno: errno) }
             var result = FileResult(path: files[i], originalSize: repResult.originalSize, written: repResult.written,
                                     notEffective: repResult.notEffective, fromCache: repResult.fromCache)
+            result.contentDigest = repResult.contentDigest
+            result.integrity = repResult.integrity
+            result.variantDigests = repResult.variantDigests
+            result.modified = FileTime(st)
             for encoding in repResult.written.keys {
                 try FileIO.copyAtomically(files[rep] + encoding.suffix, files[i] + encoding.suffix, keepTimes: false)
                 var ts = st.accessAndModificationTimes

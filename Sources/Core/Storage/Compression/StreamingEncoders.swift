@@ -32,9 +32,8 @@ final class StreamingEncoder {
     init?(_ encoding: CompressionEncoding, for path: String) {
         self.encoding = encoding
         let final = path + encoding.suffix
-        let slash = final.lastIndex(of: "/").map { final.index(after: $0) } ?? final.startIndex
         finalPath = final
-        tempPath = String(final[..<slash]) + ".\(final[slash...]).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        tempPath = FileIO.temporaryName(for: final)
         switch encoding {
         case .gzip:
             guard deflateInit2_(&zstream, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,

@@ -61,6 +61,11 @@ public struct ManifestHasher {
     /// Hashed files written by an earlier pass and replaced by a later one. Django deletes them
     /// at once; the caller deletes them after the new manifest is in place (crash safety).
     public private(set) var supersededNames: Set<String> = []
+    /// Per rewritten file: the names its references looked up (and what they resolved to)
+    /// and the hashed name that gave, so a later pass can skip it when nothing it uses changed.
+    private var memo: [String: (lookups: [(name: String, value: String?)], hashedName: String)] = [:]
+    /// The lookups of the file being rewritten.
+    private var recording: [(name: String, value: String?)]?
 
     /// A hasher for `root` whose output matches `compatibility`'s Django.
     public init(root: String, staticURL: String, jsModuleImports: Bool = false,
@@ -75,6 +80,7 @@ public struct ManifestHasher {
     public mutating func postProcess(paths: [String]) throws(HashingError) -> [(String, String)] {
         hashedFiles = OrderedMap()
         supersededNames = []
+        memo = [:]
         var working = OrderedMap()
         let adjustable = paths.filter { isAdjustable($0) }
         let adjustableSet = Set(adjustable)
@@ -98,13 +104,16 @@ public struct ManifestHasher {
     /// One `_post_process` pass; returns the names whose hashed name changed (substitutions).
     private mutating func passOver(_ paths: [String], adjustable: Set<String>, hashedFiles: inout OrderedMap) throws(HashingError) -> [String] {
         // sorted(paths, key=path_level, reverse=True): deepest first, stable.
-        let ordered = paths.enumerated().sorted {
-            let l0 = $0.element.split(separator: "/", omittingEmptySubsequences: false).count
-            let l1 = $1.element.split(separator: "/", omittingEmptySubsequences: false).count
-            return l0 != l1 ? l0 > l1 : $0.offset < $1.offset
-        }.map(\.element)
+        let ordered = paths.enumerated().map { (level: $0.element.utf8.count { $0 == UInt8(ascii: "/") }, offset: $0.offset, name: $0.element) }
+            .sorted { $0.level != $1.level ? $0.level > $1.level : $0.offset < $1.offset }.map(\.name)
         var substituted: [String] = []
         for name in ordered {
+            // A file processed in an earlier pass whose references all resolve as they did then
+            // would be rewritten to the same bytes: its hashed name stands (Django redoes it).
+            if let earlier = memo[name], let cached = hashedFiles[name], cached == earlier.hashedName,
+                earlier.lookups.allSatisfy({ hashedFiles[$0.name] == $0.value }) {
+                continue
+            }
             // Only CSS/JS are read whole; everything else is hashed and copied in chunks.
             let path = root + "/" + name
             var original: [UInt8] = []
@@ -125,11 +134,14 @@ public struct ManifestHasher {
             if adjustable.contains(name) {
                 let oldHashedName = hashedName
                 guard var content = String(validating: original, as: UTF8.self) else { throw .notUTF8(file: name) }
+                recording = []
                 for group in patterns.groups where name.hasSuffix(group.suffix) {
                     for rule in group.rules {
                         content = try substitute(rule, in: content, sourceName: name, hashedFiles: hashedFiles)
                     }
                 }
+                let lookups = recording ?? []
+                recording = nil
                 // Django deletes the old hashed file, then saves; we write to a temporary name and
                 // rename over it instead, so an interrupted run never leaves a referenced file
                 // missing. The resulting files are the same.
@@ -139,6 +151,7 @@ public struct ManifestHasher {
                 if hashedExists, oldHashedName != hashedName { supersededNames.insert(oldHashedName) }
                 supersededNames.remove(hashedName)
                 if oldHashedName == hashedName { substitutions = false }
+                memo[name] = (lookups, hashedName)
                 processed = true
             }
             if !processed, !hashedExists {
@@ -189,6 +202,9 @@ public struct ManifestHasher {
     /// `_stored_name(name, hashed_files)`.
     private mutating func storedName(_ name: String, hashedFiles: OrderedMap) throws(HashingError) -> String? {
         let normalised = PythonURL.normpath(name).replacingOccurrences(of: "\\", with: "/")
+        // What the file being rewritten depended on (a name absent from the map resolves from
+        // the file in STATIC_ROOT, which does not change during the run).
+        recording?.append((normalised, hashedFiles[normalised]))
         if let cached = hashedFiles[normalised] { return cached }
         return try hashedNameFromStorage(normalised)?.replacingOccurrences(of: "\\", with: "/")
     }
@@ -210,6 +226,7 @@ public struct ManifestHasher {
     /// `pattern.sub(self.url_converter(name, hashed_files, template), content)`.
     private mutating func substitute(_ rule: ReferencePatterns.Rule, in content: String, sourceName: String,
                                      hashedFiles: OrderedMap) throws(HashingError) -> String {
+        if content.utf8.withContiguousStorageIfAvailable({ rule.mayMatch($0) }) == false { return content }
         let ns = content as NSString
         let whole = NSRange(location: 0, length: ns.length)
         let matches = rule.regex.matches(in: content, range: whole)

@@ -10,6 +10,29 @@ struct ReferencePatterns: @unchecked Sendable {
         var regex: NSRegularExpression
         var template: String
         var ignored: NSRegularExpression?
+        /// ASCII text every match contains (lower-case; compared case-insensitively): content
+        /// that is all ASCII and lacks it has no match, so the regex need not run.
+        var trigger: [UInt8]
+
+        /// Whether the rule can match `content` (its UTF-8 bytes). Content with non-ASCII bytes
+        /// always may (Unicode case folding could match the trigger without its bytes).
+        func mayMatch(_ content: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let first = trigger.first, content.count >= trigger.count else { return true }
+            @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+            var i = 0
+            let last = content.count - trigger.count
+            while i < content.count {
+                let byte = content[i]
+                if byte >= 0x80 { return true }
+                if i <= last, lower(byte) == first {
+                    var j = 1
+                    while j < trigger.count, lower(content[i + j]) == trigger[j] { j += 1 }
+                    if j == trigger.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
     }
 
     /// (file glob suffix, rules) in Django's order: `*.css` then `*.js`.
@@ -34,7 +57,11 @@ struct ReferencePatterns: @unchecked Sendable {
         let js = modern ? compile(Self.jsIgnored, .dotMatchesLineSeparators) : nil
         func rule(_ pattern: String, _ template: String = ReferencePatterns.defaultTemplate,
                   ignoring ignored: NSRegularExpression? = nil) -> Rule {
-            Rule(regex: compile(pattern, .caseInsensitive), template: template, ignored: ignored ?? css)
+            // Every pattern starts its match with one of these words (`url(`, `@import`,
+            // `sourceMappingURL`'s comment, `import`, `export`).
+            let words = [("url\\(", "url("), ("@import", "@import"), ("sourceMappingURL", "sourcemappingurl"), ("import", "import"), ("export", "export")]
+            let trigger = words.first { pattern.contains($0.0) }.map { Array($0.1.utf8) } ?? []
+            return Rule(regex: compile(pattern, .caseInsensitive), template: template, ignored: ignored ?? css, trigger: trigger)
         }
         var cssRules: [Rule]
         var jsRules: [Rule]
