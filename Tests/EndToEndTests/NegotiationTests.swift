@@ -50,6 +50,24 @@ import WhiteNoiseTestSupport
         }
     }
 
+    /// The client's preference first, then size (Docs/architecture.md): a coding rated higher
+    /// wins even when larger; among equal q-values the smallest; identity the header does not
+    /// rate counts as preferred as the best coding listed.
+    @Test(arguments: ServerKind.allCases)
+    func theHighestQualityWinsThenTheSmallest(server: ServerKind) async throws {
+        try await withVariants(on: server) { (c: RawHTTPConnection) async throws in
+            #expect(try encoding(c, "gzip;q=1, br;q=0.5") == "gzip 400")
+            #expect(try encoding(c, "br;q=0.5, gzip;q=1.0, zstd;q=0.2") == "gzip 400")
+            #expect(try encoding(c, "gzip;q=0.5, br;q=0.5") == "br 300")
+            #expect(try encoding(c, "gzip, br;q=0.9, zstd;q=0.9") == "gzip 400")
+            #expect(try encoding(c, "*;q=0.5, gzip") == "gzip 400")
+            #expect(try encoding(c, "*;q=0.5, gzip;q=0.5") == "zstd 200")
+            #expect(try encoding(c, "identity, gzip;q=0.5") == "identity 1000")
+            #expect(try encoding(c, "identity;q=0.1, gzip;q=0.5") == "gzip 400")
+            #expect(try encoding(c, "zstd;q=0.001") == "zstd 200")
+        }
+    }
+
     @Test(arguments: ServerKind.allCases)
     func zstdSiblingMayBeNamedDotZstd(server: ServerKind) async throws {
         try await withVariants(on: server, zstdSuffix: ".zstd") { (c: RawHTTPConnection) async throws in

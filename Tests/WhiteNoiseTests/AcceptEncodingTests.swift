@@ -49,5 +49,9 @@ import Testing
         #expect(!AcceptEncoding(parsing: "*;q=0").accepts(.identity))
         #expect(AcceptEncoding(parsing: "*;q=0, identity").accepts(.identity))
         #expect(AcceptEncoding(parsing: "br").accepts(.identity))
+        // `*` rates identity too; a header that rates identity neither way leaves it unrated.
+        #expect(AcceptEncoding(parsing: "*;q=0.5, br").quality(of: .identity) == 500)
+        #expect(AcceptEncoding(parsing: "*;q=0.5").ratesIdentity && AcceptEncoding(parsing: "identity;q=0.2").ratesIdentity)
+        #expect(!AcceptEncoding(parsing: "br, gzip").ratesIdentity && AcceptEncoding.absent.ratesIdentity)
     }
 }

@@ -88,11 +88,29 @@ extension PreparedFile {
         }
     }
 
-    /// The smallest representation the client accepts; identity when it accepts none.
+    /// The representation the client prefers most (highest q); among equally preferred ones
+    /// the smallest. Identity that the header does not rate ties with the best coding; it is
+    /// also the answer when nothing else is acceptable.
     func select(_ accept: AcceptEncoding) -> PreparedRepresentation {
         if !hasVariants { return representations[0] }
-        for rep in representations where accept.accepts(rep.coding) { return rep }
-        return representations.first { $0.coding == .identity } ?? representations[0]
+        let identityTies = !accept.ratesIdentity
+        var best = -1
+        var bestQuality = 0
+        var identity = 0
+        // Smallest first, so a strictly higher q is needed to replace an earlier choice.
+        for (i, rep) in representations.enumerated() {
+            if rep.coding == .identity {
+                identity = i
+                if identityTies { continue }
+            }
+            let q = accept.quality(of: rep.coding)
+            if q > bestQuality {
+                best = i
+                bestQuality = q
+            }
+        }
+        if best < 0 || (identityTies && identity < best) { return representations[identity] }
+        return representations[best]
     }
 
     private func preconditionFailed(_ rep: PreparedRepresentation) -> StaticResponse {

@@ -82,12 +82,20 @@ public struct AcceptEncoding: Sendable, Equatable {
         case .gzip: explicit = gzip
         }
         if explicit >= 0 { return Int(explicit) }
-        if coding == .identity { return wildcard == 0 ? 0 : 1000 }  // RFC 9110 §12.5.3
+        // RFC 9110 §12.5.3: `*` rates every coding not listed, identity included; identity
+        // not rated at all stays acceptable.
+        if coding == .identity { return wildcard >= 0 ? Int(wildcard) : 1000 }
         return wildcard >= 0 ? Int(wildcard) : 0
     }
 
     /// Whether this coding may be sent.
     public func accepts(_ coding: ContentCoding) -> Bool { quality(of: coding) > 0 }
+
+    /// Whether the header rates identity itself (by name or through `*`), or is absent. When it
+    /// does not, identity is still acceptable (RFC 9110 §12.5.3), and the engine treats it as
+    /// preferred as the best coding the client listed: a client that lists codings ranks them,
+    /// it does not rank the uncompressed file below them.
+    public var ratesIdentity: Bool { !mentionedAny || identity >= 0 || wildcard >= 0 }
 }
 
 /// Recognises one coding token byte by byte, case-insensitively, without storing it.
