@@ -26,7 +26,7 @@ import WhiteNoiseTestSupport
 
     /// Files within the budget are held in memory (and keep what was first read); the rest
     /// are sent from disk (and show a later change).
-    @Test(arguments: ServerKind.allCases)
+    @Test(arguments: ServerKind.cachedCases)
     func memoryBudgetBoundsWhatIsHeldInMemory(server: ServerKind) async throws {
         let tree = try TempTree()
         defer { tree.remove() }

@@ -19,12 +19,15 @@ import WhiteNoiseHummingbird
 /// standalone NIO server, a Vapor app and a Hummingbird app (both with the WhiteNoise
 /// middleware in front of a route and a catch-all that answers what the middleware passes on).
 enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    /// `StaticFileServer` with each of its backends, then the framework adapters.
-    case epoll, nio, vapor, hummingbird
+    /// `StaticFileServer` with each of its backends, the NIO backend with the same files in
+    /// autorefresh mode (looked up per request; it must answer as the cached mode does), then
+    /// the framework adapters.
+    case epoll, nio, autorefresh, vapor, hummingbird
 
     /// The servers of this platform and of the package's enabled traits.
     static var allCases: [ServerKind] {
         var kinds = StaticFileServer.Backend.available.map { $0 == .epoll ? ServerKind.epoll : .nio }
+        kinds.append(.autorefresh)
         #if Vapor
         kinds.append(.vapor)
         #endif
@@ -33,6 +36,12 @@ enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #endif
         return kinds
     }
+
+    /// The servers that build their table once at start-up, for tests of what only that mode
+    /// does (hold a file read at start-up, follow any symlink found by the start-up scan);
+    /// autorefresh looks every request up on disk, and follows only symlinks that stay inside
+    /// the root, as WhiteNoise's autorefresh does.
+    static var cachedCases: [ServerKind] { allCases.filter { $0 != .autorefresh } }
 
     var testDescription: String { rawValue }
 
@@ -48,6 +57,8 @@ func withLiveServer(_ files: StaticFiles, on server: ServerKind, _ body: (Int) a
         try await WhiteNoiseTestSupport.withLiveServer(files, backend: .epoll, body)
     case .nio:
         try await WhiteNoiseTestSupport.withLiveServer(files, backend: .nio, body)
+    case .autorefresh:
+        try await WhiteNoiseTestSupport.withLiveServer(try files.autorefreshing(), backend: .nio, body)
     case .vapor:
         #if Vapor
         try await withVaporServer(files) { port in try await offCooperativePool { try await body(port) } }

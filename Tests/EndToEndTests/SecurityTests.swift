@@ -64,7 +64,7 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test(arguments: ServerKind.allCases)
+    @Test(arguments: ServerKind.cachedCases)
     func startupScanFollowsSymlinksAsWhiteNoiseDoes(server: ServerKind) async throws {
         let outer = try TempTree()
         defer { outer.remove() }

@@ -9,8 +9,17 @@ extension StaticFiles {
         guard RequestPath.isCanonical(url) else { return nil }
         let indexFile = context.configuration.indexFile
         if url.hasSuffix("/"), indexFile == nil { return nil }
+        // A prefix without its slash, whose root has an index file: the cached mode's redirect.
+        if let indexFile, !url.hasSuffix("/") {
+            for (root, prefix) in roots where prefix == url + "/" && safeInfo(root + "/" + indexFile, root: root)?.1 == .regular {
+                let last = url.split(separator: "/").last.map(String.init) ?? ""
+                return redirect(to: RequestPath.percentEncode(last) + "/", query: requestPath.query)
+            }
+        }
         for (root, prefix) in roots where url.hasPrefix(prefix) {
             let relative = String(url.dropFirst(prefix.count))
+            // collectstatic's metadata is never served, as in the cached mode.
+            if DigestIndex.metadataFileNames.contains(relative) { continue }
             let candidate = relative.isEmpty ? root : root + "/" + relative
             switch lookup(candidate: candidate, relative: relative, root: root, url: url, indexFile: indexFile) {
             case .none: continue
@@ -58,7 +67,9 @@ extension StaticFiles {
                 sources.append(.init(coding: coding, path: path + suffix, snapshot: snap, knownDigest: nil))
             }
         }
-        let immutable = isImmutable(path: path, url: url, regex: immutableRegex())
+        let relative = String(path.dropFirst(root.count + 1))
+        let immutable = (context.configuration.useManifest && context.manifestNames.hashedNames(root: root).contains(relative))
+            || isImmutable(path: path, url: url, regex: immutableRegex())
         return StaticFile(url: url, sources: sources, immutable: immutable, context: context, cached: false)
     }
 }

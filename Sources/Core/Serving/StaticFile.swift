@@ -12,6 +12,8 @@ final class EngineContext: Sendable {
     let memoryInUse = ManagedAtomic<Int>(0)
     /// The `multipart/byteranges` boundary for this process.
     let boundary: String
+    /// Autorefresh's view of each root's `staticfiles.json`.
+    let manifestNames = ManifestNames()
 
     init(configuration: StaticFilesConfiguration, logger: Logger) {
         self.configuration = configuration

@@ -21,6 +21,8 @@ public struct StaticFiles: Sendable {
     var table: [String: Entry] = [:]
     /// Roots for autorefresh lookups, newest first.
     var roots: [(root: String, prefix: String)] = []
+    /// Every `addFiles` call, in order (either mode), so the same engine can be rebuilt.
+    var added: [(root: String, prefix: String)] = []
 
     /// The configuration this engine was built with.
     public var configuration: StaticFilesConfiguration { context.configuration }
@@ -47,6 +49,7 @@ public struct StaticFiles: Sendable {
     public mutating func addFiles(root: String, prefix: String = "/") {
         let prefix = Self.normalisePrefix(prefix)
         let root = FileSystem.absolute(root)
+        added.append((root, prefix))
         if context.configuration.autorefresh {
             if FileSystem.info(root)?.1 != .directory {
                 context.logger.warning("whitenoise: no directory at \(root) (autorefresh will keep looking)")
@@ -97,6 +100,16 @@ public struct StaticFiles: Sendable {
             let lastSegment = withoutSlash.split(separator: "/").last.map(String.init) ?? ""
             table[withoutSlash] = .redirect(RequestPath.percentEncode(lastSegment) + "/")
         }
+    }
+
+    /// The same roots and configuration in autorefresh mode (the behaviour suite runs against
+    /// both modes, which must answer alike).
+    package func autorefreshing() throws -> StaticFiles {
+        var configuration = context.configuration
+        configuration.autorefresh = true
+        var files = try StaticFiles(configuration: configuration, logger: context.logger)
+        for (root, prefix) in added { files.addFiles(root: root, prefix: prefix) }
+        return files
     }
 
     /// Answers a request for a static file, or returns `nil` when the URL is not one of ours:

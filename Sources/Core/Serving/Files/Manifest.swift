@@ -13,18 +13,42 @@ struct RootMetadata {
 
     static func load(root: String, useManifest: Bool) -> RootMetadata {
         var meta = RootMetadata()
-        if useManifest, let data = FileManager.default.contents(atPath: root + "/staticfiles.json"),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let paths = object["paths"] as? [String: String]
-        {
-            meta.hashedNames = Set(paths.values)
-        }
+        if useManifest { meta.hashedNames = hashedNames(root: root) }
         if let data = FileManager.default.contents(atPath: root + "/" + DigestIndex.fileName),
             let index = DigestIndex(parsing: String(decoding: data, as: UTF8.self))
         {
             meta.digestIndex = index
         }
         return meta
+    }
+}
+
+extension RootMetadata {
+    /// The hashed names `root/staticfiles.json` lists (empty without one).
+    static func hashedNames(root: String) -> Set<String> {
+        guard let data = FileManager.default.contents(atPath: root + "/staticfiles.json"),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let paths = object["paths"] as? [String: String]
+        else { return [] }
+        return Set(paths.values)
+    }
+}
+
+/// Autorefresh's view of each root's `staticfiles.json`: its hashed names (immutable, as in
+/// the cached mode), read again only when the file's size or mtime changes.
+final class ManifestNames: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byRoot: [String: (snapshot: FileSnapshot?, names: Set<String>)] = [:]
+
+    /// The hashed names of `root`'s manifest now.
+    func hashedNames(root: String) -> Set<String> {
+        let snapshot = FileSystem.info(root + "/staticfiles.json").map(\.0)
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = byRoot[root], cached.snapshot == snapshot { return cached.names }
+        let names = snapshot == nil ? [] : RootMetadata.hashedNames(root: root)
+        byRoot[root] = (snapshot, names)
+        return names
     }
 }
 
