@@ -18,7 +18,7 @@ public struct StaticFiles: Sendable {
     }
 
     let context: EngineContext
-    var table: [String: Entry] = [:]
+    var table: [PathKey: Entry] = [:]
     /// Roots for autorefresh lookups, newest first.
     var roots: [(root: String, prefix: String)] = []
     /// Every `addFiles` call, in order (either mode), so the same engine can be rebuilt.
@@ -63,20 +63,20 @@ public struct StaticFiles: Sendable {
         }
         let scanned = FileScanner(logger: context.logger).scan(root: root)
         let meta = RootMetadata.load(root: root, useManifest: context.configuration.useManifest)
-        var byPath: [String: FileSnapshot] = [:]
+        var byPath: [PathKey: FileSnapshot] = [:]
         byPath.reserveCapacity(scanned.count)
-        for f in scanned { byPath[f.relativePath] = f.snapshot }
+        for f in scanned { byPath[PathKey(f.relativePath)] = f.snapshot }
         let immutableRegex = immutableRegex()
         table.reserveCapacity(table.count + scanned.count)
         for f in scanned {
             if DigestIndex.metadataFileNames.contains(f.relativePath) { continue }
-            if let base = Self.compressedBase(of: f.relativePath), byPath[base] != nil { continue }
+            if let base = Self.compressedBase(of: f.relativePath), byPath[PathKey(base)] != nil { continue }
             let path = root + "/" + f.relativePath
             var sources = [StaticFile.Source(coding: .identity, path: path, snapshot: f.snapshot,
                                              knownDigest: meta.digestIndex.digest(for: f.relativePath, matching: f.snapshot))]
             for (suffix, coding) in Self.siblingSuffixes {
                 let rel = f.relativePath + suffix
-                guard let snap = byPath[rel], !sources.contains(where: { $0.coding == coding }) else { continue }
+                guard let snap = byPath[PathKey(rel)], !sources.contains(where: { $0.coding == coding }) else { continue }
                 sources.append(.init(coding: coding, path: path + suffix, snapshot: snap,
                                      knownDigest: meta.digestIndex.digest(for: rel, matching: snap)))
             }
@@ -89,16 +89,16 @@ public struct StaticFiles: Sendable {
 
     private mutating func insert(_ file: StaticFile, url: String) {
         guard let index = context.configuration.indexFile, url.hasSuffix("/" + index) else {
-            table[url] = .file(file)
+            table[PathKey(url)] = .file(file)
             return
         }
         let directory = String(url.dropLast(index.utf8.count))  // ends with "/"
-        table[url] = .redirect("./")
-        table[directory] = .file(file)
+        table[PathKey(url)] = .redirect("./")
+        table[PathKey(directory)] = .file(file)
         if directory.count > 1 {
             let withoutSlash = String(directory.dropLast())
             let lastSegment = withoutSlash.split(separator: "/").last.map(String.init) ?? ""
-            table[withoutSlash] = .redirect(RequestPath.percentEncode(lastSegment) + "/")
+            table[PathKey(withoutSlash)] = .redirect(RequestPath.percentEncode(lastSegment) + "/")
         }
     }
 
@@ -124,7 +124,7 @@ public struct StaticFiles: Sendable {
     public func respond(method: HTTPRequest.Method, target: String, fields: RequestFields) -> StaticResponse? {
         guard let requestPath = RequestPath(target: target) else { return nil }
         if !roots.isEmpty { return respondAutorefresh(method: method, fields: fields, at: requestPath) }
-        switch table[requestPath.path] {
+        switch table[PathKey(requestPath.path)] {
         case .none: return nil
         case .file(let file): return file.respond(method: method, fields: fields)
         case .redirect(let location): return redirect(to: location, query: requestPath.query)
