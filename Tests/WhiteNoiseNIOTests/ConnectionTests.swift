@@ -165,6 +165,31 @@ import WhiteNoiseTestSupport
         }
     }
 
+    /// Heads that can never become valid, sent without their end (the peer then waits):
+    /// answered and closed at once, not after the 30 s header timeout. The client's reads
+    /// give up after 2 s, so a server that waits for the timeout fails here.
+    @Test(arguments: StaticFileServer.Backend.available)
+    func hopelessHeadsAreAnsweredAtOnce(_ backend: StaticFileServer.Backend) async throws {
+        try await withTree(backend) { (port: Int) async throws in
+            let cases: [(String, Int)] = [
+                ("GET /static/a.txt HTTP/1.1\nHost: x\n\n", 400),
+                ("GET /static/a.txt\r\n", 400),
+                ("GET /static/a.txt HTTP/9.9\r\n", 505),
+                ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505),
+                ("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nA: b\nB: c\n", 400),
+            ]
+            for (request, status) in cases {
+                let c = try RawHTTPConnection(port: port, timeout: 2)
+                try c.send(request)
+                let r = try c.readResponse()
+                #expect(r.status == status, "\(request.debugDescription) → \(r.status)")
+                #expect(r["connection"] == "close")
+                #expect(c.serverClosed(), "\(request.debugDescription): the connection stays open")
+            }
+            #expect(try RawHTTPConnection(port: port).request("GET", "/static/a.txt").text == "alpha")
+        }
+    }
+
     @Test(arguments: StaticFileServer.Backend.available)
     func slowHeadersAndIdleConnectionsAreClosedWithoutStarvingOthers(_ backend: StaticFileServer.Backend) async throws {
         try await withTree(backend, requestHeadTimeout: .milliseconds(300)) { (port: Int) async throws in

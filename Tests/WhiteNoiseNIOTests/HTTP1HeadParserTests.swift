@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "GARBAGE\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "G(T / HTTP/1.1\r\n\r\n",
+        "GARBAGE\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/1.1x\r\n\r\n", "GET / HTTP/1\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "G(T / HTTP/1.1\r\n\r\n",
         "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n", "GET / HTTP/1.1\r\nName : x\r\n\r\n", "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
         "GET / HTTP/1.1\r\nA: \u{1}\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\n", "GET /\u{7F} HTTP/1.1\r\n\r\n",
@@ -57,6 +57,37 @@ import Testing
     func malformedHeadsAreBadRequests(_ text: String) {
         #expect(throws: HeadError.self) { try parse(text) }
         do { _ = try parse(text) } catch { #expect(error.status == .badRequest) }
+    }
+
+    /// A head that is not complete but already cannot be valid is answered at once, not when
+    /// the header timeout ends the wait: a bare LF (it never makes a CRLF CRLF), HTTP/0.9 (no
+    /// version, no head end), another HTTP version (505). What may still become valid waits.
+    @Test(arguments: [
+        ("GET /static/a.css HTTP/1.1\nHost: x\n\n", HTTPResponse.Status.badRequest),
+        ("GET /static/a.css HTTP/1.1\r\nHost: x\n", .badRequest),
+        ("GET /static/a.css HTTP/1.1\r\nHost: x\r\nA: b\nc", .badRequest),
+        ("GET /static/a.css\r\n", .badRequest),
+        ("GET /static/a.css\r\nHost: x\r\n", .badRequest),
+        ("GET / HTTP/9.9\r\n", .httpVersionNotSupported),
+        ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", .httpVersionNotSupported),
+        ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .httpVersionNotSupported),
+        ("GET / HTTP/0.9\r\n", .httpVersionNotSupported),
+        ("G(T / HTTP/1.1\r\n", .badRequest),
+    ])
+    func hopelessPartialHeadsAreAnsweredAtOnce(_ text: String, _ status: HTTPResponse.Status) {
+        do {
+            _ = try parse(text)
+            Issue.record("expected \(status) for \(text.debugDescription)")
+        } catch {
+            #expect(error.status == status, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func partialHeadsThatMayBecomeValidWait() throws {
+        for text in ["G", "GET", "GET /static/a.css", "GET /static/a.css HTTP/1.", "GET / HTTP/1.1\r", "GET / HTTP/1.1\r\nHost: x\r\n",
+                     "GET / HTTP/1.1\r\nHost: x\r\n\r", "\r\n\r\nGET / HTTP/1.0\r\n"] {
+            #expect(try parse(text) == nil, "\(text.debugDescription)")
+        }
     }
 
     @Test func invalidUTF8TargetIsABadRequest() {

@@ -54,16 +54,42 @@ enum HTTP1HeadParser {
             buffer.moveReaderIndex(forwardBy: 1)
         }
         guard let end = buffer.withUnsafeReadableBytes({ headEnd($0) }) else {
+            // Incomplete: what is already wrong is answered now, not when the header timeout
+            // ends the wait (a bare LF never completes a CRLF CRLF; HTTP/0.9 has no head end).
+            if let status = buffer.withUnsafeReadableBytes({ verdictOnPart($0) }) { throw HeadError(status: status) }
             if buffer.readableBytes > maximumHeadSize { throw HeadError(status: .requestHeaderFieldsTooLarge) }
             return nil
         }
         guard end <= maximumHeadSize else { throw HeadError(status: .requestHeaderFieldsTooLarge) }
-        let head = buffer.withUnsafeReadableBytes { bytes in
-            try? parseHead(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
+        let head: Result<ParsedHead, Invalid> = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(Invalid) in try parseHead(UnsafeRawBufferPointer(rebasing: bytes[0..<end])) }
         }
-        guard let head else { throw HeadError(status: .badRequest) }
-        buffer.moveReaderIndex(forwardBy: end + 4)
-        return head
+        switch head {
+        case .success(let parsed):
+            buffer.moveReaderIndex(forwardBy: end + 4)
+            return parsed
+        case .failure(let invalid):
+            throw HeadError(status: invalid.status)
+        }
+    }
+
+    /// The answer to a head that is not complete yet but already cannot be valid: `400` for a
+    /// bare LF (a line end without CR; this parser accepts CRLF only) or a malformed request
+    /// line, `505` for a well-formed request line of another HTTP version (HTTP/0.9 has none
+    /// and is a `400`); `nil` while it may still become a valid head.
+    private static func verdictOnPart(_ b: UnsafeRawBufferPointer) -> HTTPResponse.Status? {
+        var firstLineEnd: Int?
+        for i in 0..<b.count where b[i] == 10 {
+            guard i > 0, b[i - 1] == 13 else { return .badRequest }
+            if firstLineEnd == nil { firstLineEnd = i - 1 }
+        }
+        guard let firstLineEnd else { return nil }
+        do {
+            _ = try requestLine(UnsafeRawBufferPointer(rebasing: b[0..<firstLineEnd]))
+            return nil
+        } catch {
+            return error.status
+        }
     }
 
     /// Index of the CRLFCRLF that ends the head.
@@ -92,10 +118,15 @@ enum HTTP1HeadParser {
         }
     }
 
-    private struct Invalid: Error {}
+    /// A head that cannot be served, and the status that says why.
+    private struct Invalid: Error {
+        var status: HTTPResponse.Status = .badRequest
+    }
 
-    private static func parseHead(_ b: UnsafeRawBufferPointer) throws(Invalid) -> ParsedHead {
-        // request-line = method SP request-target SP HTTP-version
+    /// `request-line = method SP request-target SP HTTP-version` (RFC 9112 §3): the method,
+    /// the target, whether it is HTTP/1.1, and where the line ends in `b`. A version other
+    /// than HTTP/1.0 and HTTP/1.1, well-formed (`HTTP/2.0`, `HTTP/9.9`), is a `505`.
+    private static func requestLine(_ b: UnsafeRawBufferPointer) throws(Invalid) -> (HTTPRequest.Method, String, Bool, Int) {
         var i = 0
         while i < b.count, isTokenChar(b[i]) { i += 1 }
         guard i > 0, i < b.count, b[i] == 0x20 else { throw Invalid() }
@@ -106,12 +137,19 @@ enum HTTP1HeadParser {
         guard i > targetStart, i < b.count, b[i] == 0x20 else { throw Invalid() }
         guard let target = String(validating: UnsafeRawBufferPointer(rebasing: b[targetStart..<i]), as: UTF8.self) else { throw Invalid() }
         i += 1
+        func digit(_ k: Int) -> Bool { b[k] >= UInt8(ascii: "0") && b[k] <= UInt8(ascii: "9") }
         guard i + 8 <= b.count, b[i] == UInt8(ascii: "H"), b[i + 1] == UInt8(ascii: "T"), b[i + 2] == UInt8(ascii: "T"),
-            b[i + 3] == UInt8(ascii: "P"), b[i + 4] == UInt8(ascii: "/"), b[i + 5] == UInt8(ascii: "1"),
-            b[i + 6] == UInt8(ascii: "."), b[i + 7] == UInt8(ascii: "0") || b[i + 7] == UInt8(ascii: "1")
+            b[i + 3] == UInt8(ascii: "P"), b[i + 4] == UInt8(ascii: "/"), digit(i + 5), b[i + 6] == UInt8(ascii: "."), digit(i + 7),
+            i + 8 == b.count || b[i + 8] == 13
         else { throw Invalid() }
-        let http11 = b[i + 7] == UInt8(ascii: "1")
-        i += 8
+        guard b[i + 5] == UInt8(ascii: "1"), b[i + 7] == UInt8(ascii: "0") || b[i + 7] == UInt8(ascii: "1") else {
+            throw Invalid(status: .httpVersionNotSupported)
+        }
+        return (httpMethod, target, b[i + 7] == UInt8(ascii: "1"), i + 8)
+    }
+
+    private static func parseHead(_ b: UnsafeRawBufferPointer) throws(Invalid) -> ParsedHead {
+        var (httpMethod, target, http11, i) = try requestLine(b)
 
         var fields = RequestFields()
         var keepAlive = http11
