@@ -88,7 +88,7 @@ import WhiteNoiseTestSupport
     @Test(arguments: StaticFileServer.Backend.available)
     func bytesAfterTheLastRequestDoNotResetTheResponse(_ backend: StaticFileServer.Backend) async throws {
         try await withTree(backend) { (port: Int) async throws in
-            for last in ["GET /static/a.txt HTTP/1.1\r\nConnection: close\r\n\r\n", "BAD REQUEST LINE\r\n\r\n"] {
+            for last in ["GET /static/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "BAD REQUEST LINE\r\n\r\n"] {
                 let c = try RawHTTPConnection(port: port, timeout: 5)
                 let more = String(repeating: "GET /static/b.txt HTTP/1.1\r\nHost: x\r\n\r\n", count: 8000)  // ~300 KB unread
                 try? c.send(last + more)
@@ -110,7 +110,7 @@ import WhiteNoiseTestSupport
                                                    maximumConnections: 1)
         let (ended, admitted) = try await offCooperativePool { () -> (Bool, Bool) in
             let c = try RawHTTPConnection(port: server.port, timeout: 10)
-            try c.send("GET /static/a.txt HTTP/1.1\r\nConnection: close\r\n\r\n")
+            try c.send("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             _ = try c.readResponse()
             let ended = c.endsCleanly()  // the server's FIN; `c` stays open and keeps sending
             try? c.send("more bytes that nobody reads")

@@ -20,28 +20,28 @@ import Testing
     }
 
     @Test func methodsAreTakenAsSent() throws {
-        #expect(try parse("GET / HTTP/1.1\r\n\r\n")?.method == .get)
-        let head = try #require(try parse("HEAD / HTTP/1.1\r\n\r\n"))
+        #expect(try parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n")?.method == .get)
+        let head = try #require(try parse("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"))
         #expect(head.method == .head && head.isHead)
-        #expect(try parse("PUT / HTTP/1.1\r\n\r\n")?.method == .put)
+        #expect(try parse("PUT / HTTP/1.1\r\nHost: x\r\n\r\n")?.method == .put)
         // Methods are case-sensitive tokens: these are not GET or HEAD.
-        #expect(try parse("get / HTTP/1.1\r\n\r\n")?.method.rawValue == "get")
-        #expect(try parse("GETS / HTTP/1.1\r\n\r\n")?.method.rawValue == "GETS")
-        #expect(try parse("HEA / HTTP/1.1\r\n\r\n")?.isHead == false)
+        #expect(try parse("get / HTTP/1.1\r\nHost: x\r\n\r\n")?.method.rawValue == "get")
+        #expect(try parse("GETS / HTTP/1.1\r\nHost: x\r\n\r\n")?.method.rawValue == "GETS")
+        #expect(try parse("HEA / HTTP/1.1\r\nHost: x\r\n\r\n")?.isHead == false)
     }
 
     @Test func keepAliveRules() throws {
-        #expect(try parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")?.keepAlive == false)
-        #expect(try parse("GET / HTTP/1.1\r\nConnection: Upgrade, CLOSE\r\n\r\n")?.keepAlive == false)
+        #expect(try parse("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?.keepAlive == false)
+        #expect(try parse("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, CLOSE\r\n\r\n")?.keepAlive == false)
         #expect(try parse("GET / HTTP/1.0\r\n\r\n")?.keepAlive == false)
         #expect(try parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")?.keepAlive == true)
-        let chunked = try #require(try parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"))
+        let chunked = try #require(try parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"))
         #expect(!chunked.keepAlive && chunked.hasTransferEncoding)
     }
 
     @Test func incompleteHeadsWaitAndPipelinedHeadsComeOneByOne() throws {
         #expect(try parse("GET / HTTP/1.1\r\nHost: x\r\n") == nil)
-        var buffer = ByteBuffer(string: "\r\nGET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz")
+        var buffer = ByteBuffer(string: "\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz")
         #expect(try HTTP1HeadParser.parse(&buffer)?.target == "/a")
         let second = try #require(try HTTP1HeadParser.parse(&buffer))
         #expect(second.target == "/b" && second.isHead && second.contentLength == 3)
@@ -49,10 +49,10 @@ import Testing
     }
 
     @Test(arguments: [
-        "GARBAGE\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/1.1x\r\n\r\n", "GET / HTTP/1\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "G(T / HTTP/1.1\r\n\r\n",
-        "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n", "GET / HTTP/1.1\r\nName : x\r\n\r\n", "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
-        "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-        "GET / HTTP/1.1\r\nA: \u{1}\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\n", "GET /\u{7F} HTTP/1.1\r\n\r\n",
+        "GARBAGE\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/1.1x\r\n\r\n", "GET / HTTP/1\r\n\r\n", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", "G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nName : x\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nA: \u{1}\r\n\r\n", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\n", "GET /\u{7F} HTTP/1.1\r\nHost: x\r\n\r\n",
     ])
     func malformedHeadsAreBadRequests(_ text: String) {
         #expect(throws: HeadError.self) { try parse(text) }
@@ -90,8 +90,16 @@ import Testing
         }
     }
 
+    /// RFC 9112 §3.2: exactly one Host in HTTP/1.1; HTTP/1.0 may omit it.
+    @Test func hostIsRequiredOnceInHTTP11() throws {
+        #expect(try parse("GET / HTTP/1.1\r\nhost: x\r\n\r\n") != nil)
+        #expect(try parse("GET / HTTP/1.0\r\n\r\n") != nil)
+        #expect(throws: HeadError.self) { try parse("GET / HTTP/1.1\r\n\r\n") }
+        #expect(throws: HeadError.self) { try parse("GET / HTTP/1.0\r\nHost: a\r\nHOST: a\r\n\r\n") }
+    }
+
     @Test func invalidUTF8TargetIsABadRequest() {
-        var buffer = ByteBuffer(bytes: Array("GET /".utf8) + [0xFF] + Array(" HTTP/1.1\r\n\r\n".utf8))
+        var buffer = ByteBuffer(bytes: Array("GET /".utf8) + [0xFF] + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         #expect(throws: HeadError.self) { try HTTP1HeadParser.parse(&buffer) }
     }
 

@@ -40,6 +40,7 @@ enum HTTP1HeadParser {
     private static let connection = Array("connection".utf8)
     private static let close = Array("close".utf8)
     private static let keepAliveToken = Array("keep-alive".utf8)
+    private static let host = Array("host".utf8)
 
     /// Fields kept for the engine, by their lower-case names.
     private static let kept: [(bytes: [UInt8], name: RequestFields.Name)] = RequestFields.Name.allCases.map {
@@ -155,6 +156,7 @@ enum HTTP1HeadParser {
         var keepAlive = http11
         var contentLength: Int?
         var transferEncoding = false
+        var hosts = 0
         // Each field line: CRLF name ":" OWS value OWS
         while i < b.count {
             guard i + 1 < b.count, b[i] == 13, b[i + 1] == 10 else { throw Invalid() }
@@ -178,6 +180,8 @@ enum HTTP1HeadParser {
             if equalsLowercased(name, Self.contentLength) {
                 guard let n = decimal(value), contentLength == nil || contentLength == n else { throw Invalid() }
                 contentLength = n
+            } else if equalsLowercased(name, Self.host) {
+                hosts += 1
             } else if equalsLowercased(name, Self.transferEncoding) {
                 transferEncoding = true
             } else if equalsLowercased(name, Self.connection) {
@@ -190,6 +194,8 @@ enum HTTP1HeadParser {
                 }
             }
         }
+        // RFC 9112 §3.2: an HTTP/1.1 request without a Host field, or with more than one, is a 400.
+        guard hosts == 1 || (!http11 && hosts == 0) else { throw Invalid() }
         if transferEncoding { keepAlive = false }
         return ParsedHead(method: httpMethod, target: target, fields: fields, keepAlive: keepAlive, isHead: httpMethod == .head,
                           contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding,
