@@ -124,6 +124,18 @@ public final class CLIProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits until stderr contains `text` at least `count` times (woken by each write, no
+    /// polling); `false` if the stream ends or `timeout` seconds pass first.
+    public func waitForStandardError(containing text: String, count: Int, timeout: Int = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+        return stderrBuffer.withLock {
+            while true {
+                if String(decoding: stderrData, as: UTF8.self).components(separatedBy: text).count - 1 >= count { return true }
+                if stderrEnded || !stderrBuffer.wait(until: deadline) { return false }
+            }
+        }
+    }
+
     /// What has been written to stderr so far (for failure messages of a running process).
     public func standardErrorSoFar() -> String {
         String(decoding: stderrBuffer.withLock { stderrData }, as: UTF8.self)

@@ -82,7 +82,7 @@ public struct CleanStatic: Sendable {
     }
 
     /// Suffixes of the compressed variants that go with a file.
-    static let variantSuffixes = [".gz", ".br", ".zst", ".zstd"]
+    static let variantSuffixes = CompressionEncoding.servedSuffixes
 
     /// Removes the old versions (unless `dryRun`) and says what went.
     public func run(now: Date = Date()) throws -> Summary {

@@ -36,14 +36,25 @@ public struct CollectStatic {
             return summary
         }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // One run at a time in a STATIC_ROOT: a second one waits here. Then whatever a killed
+        // run left half-written (under temporary names) goes.
+        let lock = try RunLock(root: root, logger: logger)
+        defer { lock.release() }
+        FileIO.removeTemporaryFiles(under: root)
 
-        // 1. Collect.
+        // 1. Collect. A replaced file's compressed variants go just before the new bytes take its
+        //    name: killed at any moment, a URL never serves one version as identity and
+        //    another as br/gzip/zstd (a file without variants is served as it is).
+        let collectedNames = Set(found.map(\.0))
         for (index, (name, source)) in found.enumerated() {
             let destination = root + "/" + name
             if try unchanged(source: source, destination: destination) {
                 summary.unmodified += 1
             } else {
-                try place(source: source, destination: destination)
+                let staleVariants = CompressionEncoding.servedSuffixes.map { name + $0 }.filter { !collectedNames.contains($0) }
+                try place(source: source, destination: destination) {
+                    for variant in staleVariants { unlink(root + "/" + variant) }
+                }
                 summary.copied += 1
                 logger.debug("Copying '\(source)'")
             }
@@ -178,16 +189,48 @@ public struct CollectStatic {
             && dst.modificationTime.tv_sec == src.modificationTime.tv_sec && dst.modificationTime.tv_nsec == src.modificationTime.tv_nsec
     }
 
-    private func place(source: String, destination: String) throws {
+    private func place(source: String, destination: String, beforeReplacing: () -> Void) throws {
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if options.link {
-            let temp = destination + ".tmp-link-\(getpid())"
-            unlink(temp)
+            let temp = FileIO.temporaryName(for: destination)
             try FileManager.default.createSymbolicLink(atPath: temp, withDestinationPath: FileSystemPaths.absolute(source))
-            guard rename(temp, destination) == 0 else { throw StorageError.unwritable(path: destination, errno: errno) }
+            beforeReplacing()
+            guard rename(temp, destination) == 0 else {
+                let e = errno
+                unlink(temp)
+                throw StorageError.unwritable(path: destination, errno: e)
+            }
         } else {
-            try FileIO.copyAtomically(source, destination, keepTimes: true)
+            try FileIO.copyAtomically(source, destination, keepTimes: true, beforeRename: beforeReplacing)
         }
+    }
+}
+
+/// The lock that keeps two runs out of one STATIC_ROOT (`flock` on `.whitenoise-collectstatic.lock`,
+/// released by the kernel if the process dies).
+struct RunLock {
+    static let fileName = ".whitenoise-collectstatic.lock"
+    private let fd: Int32
+
+    init(root: String, logger: Logger) throws {
+        let path = root + "/" + Self.fileName
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageError.unwritable(path: path, errno: errno) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            logger.notice("waiting for another collectstatic run in \(root) to finish")
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    let e = errno
+                    close(fd)
+                    throw StorageError.unwritable(path: path, errno: e)
+                }
+            }
+        }
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
     }
 }
 

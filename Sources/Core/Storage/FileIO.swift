@@ -101,8 +101,10 @@ enum FileIO {
     }
 
     /// Copies `source` to `destination` in chunks, under a temporary name renamed into place,
-    /// keeping the source's times when `keepTimes`.
-    static func copyAtomically(_ source: String, _ destination: String, keepTimes: Bool) throws(StorageError) {
+    /// keeping the source's times when `keepTimes`; `beforeRename` runs once the copy is
+    /// whole, just before it replaces `destination`.
+    static func copyAtomically(_ source: String, _ destination: String, keepTimes: Bool,
+                               beforeRename: () -> Void = {}) throws(StorageError) {
         let temp = temporaryName(for: destination)
         let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw .unwritable(path: destination, errno: errno) }
@@ -126,11 +128,45 @@ enum FileIO {
             var ts = st.accessAndModificationTimes
             _ = futimens(out, &ts)
         }
-        guard close(out) == 0, failure == 0, rename(temp, destination) == 0 else {
+        guard close(out) == 0, failure == 0 else {
             let e = failure != 0 ? failure : errno
             unlink(temp)
             throw .unwritable(path: destination, errno: e)
         }
+        beforeRename()
+        guard rename(temp, destination) == 0 else {
+            let e = errno
+            unlink(temp)
+            throw .unwritable(path: destination, errno: e)
+        }
+    }
+
+    /// Removes the temporary files (`.<name>.tmp-…`) that a killed run left under `root`;
+    /// returns how many. Call it only while no other run can be writing there (under the lock).
+    @discardableResult
+    static func removeTemporaryFiles(under root: String) -> Int {
+        var removed = 0
+        var stack = [root]
+        while let dir = stack.popLast() {
+            guard let d = opendir(dir) else { continue }
+            while let entry = readdir(d) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." { continue }
+                let path = dir + "/" + name
+                var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+                if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+                    var st = stat()
+                    isDirectory = lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+                }
+                if isDirectory {
+                    stack.append(path)
+                } else if name.hasPrefix("."), name.contains(".tmp-"), unlink(path) == 0 {
+                    removed += 1
+                }
+            }
+            closedir(d)
+        }
+        return removed
     }
 
     /// Every file under `root` (regular files and symlinks to them), not following directory

@@ -68,7 +68,8 @@ public struct DigestIndex: Sendable, Equatable {
     /// The index's file name inside a root. It is metadata and is not served.
     public static let fileName = "staticfiles.digests"
     /// Build metadata that `collectstatic` keeps in `STATIC_ROOT` and the engine never serves.
-    public static let metadataFileNames: Set<String> = [fileName, "staticfiles.cache", IntegrityIndex.fileName]
+    public static let metadataFileNames: Set<String> = [fileName, "staticfiles.cache", IntegrityIndex.fileName,
+                                                        ".whitenoise-collectstatic.lock"]
     private static let header = "whitenoise-digests 2"
     private static let headerVersion1 = "whitenoise-digests 1"
 

@@ -17,6 +17,9 @@ public enum CompressionEncoding: String, CaseIterable, Sendable {
     /// gzip (level 9, mtime 0), written as `<file>.gz`.
     case gzip
 
+    /// Every suffix under which the engine serves a variant (`.zstd` as well as `.zst`).
+    public static let servedSuffixes = [".gz", ".br", ".zst", ".zstd"]
+
     /// The file-name suffix of a variant.
     public var suffix: String {
         switch self {

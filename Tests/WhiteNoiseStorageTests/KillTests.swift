@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import WhiteNoise
+@testable import WhiteNoiseStorage
+import WhiteNoiseTestSupport
+
+/// `whitenoise collectstatic` killed (SIGKILL) at many points of a re-run that changes, adds and
+/// removes files. After each kill, STATIC_ROOT is one that the engine can serve: every file is
+/// one version, and each of its variants is that same version; the manifest is one run's; the
+/// digest index agrees with the bytes wherever it is used; the integrity values agree with the
+/// hashed files the manifest names. The next run then ends exactly as an uninterrupted one
+/// and leaves no temporary file.
+@Suite(.offCooperativePool) struct KillTests {
+    /// Release 1 and release 2 of the sources: 10 files changed, 5 added, 5 removed.
+    func makeReleases(_ t: TempTree) throws -> (String, String) {
+        for release in 1...2 {
+            for i in 0..<30 {
+                let removed = release == 2 && i >= 25, added = release == 1 && i >= 25
+                if removed { continue }
+                let name = added ? "new\(i)" : "f\(i)"
+                let changed = release == 2 && i < 10
+                let body = String(repeating: "/* \(name) release \(changed ? 2 : 1) */ .c\(i) { color: red; margin: \(i)px }\n", count: 40 + i)
+                try t.write("src\(release)/css/\(release == 1 && i >= 25 ? "gone\(i)" : name).css",
+                            (i % 3 == 0 ? "@import url('../img/i\(i % 5).svg');\n" : "") + body)
+                try t.write("src\(release)/js/\(release == 1 && i >= 25 ? "gone\(i)" : name).js",
+                            "export const v\(i) = \"\(String(repeating: changed ? "b" : "a", count: 300 + i))\";\n")
+            }
+            for i in 0..<5 { try t.write("src\(release)/img/i\(i).svg", "<svg xmlns='http://www.w3.org/2000/svg' id='i\(i)'/>") }
+        }
+        return (t.root + "/src1", t.root + "/src2")
+    }
+
+    func collect(_ source: String, into root: String) throws {
+        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: source)])
+        options.compressionCache = nil
+        _ = try CollectStatic(options: options).run()
+    }
+
+    /// A copy of a folder with its mtimes (collectstatic compares them).
+    func copyTree(_ from: String, _ to: String) throws {
+        _ = try TempTree.pipe(["cp", "-a", from, to], Data())
+    }
+
+    func contents(_ root: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for path in FileIO.walk(root) where !path.hasSuffix("/" + DigestIndex.fileName) {
+            out[String(path.dropFirst(root.count + 1))] = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        return out
+    }
+
+    @Test func killedAtManyPointsTheRootStaysServeableAndTheNextRunCompletes() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let (src1, src2) = try makeReleases(t)
+        let release1 = t.root + "/release1", uninterrupted = t.root + "/uninterrupted"
+        try collect(src1, into: release1)
+        try copyTree(release1, uninterrupted)
+        try collect(src2, into: uninterrupted)
+        let old = try contents(release1), new = try contents(uninterrupted)
+        #expect(old[ManifestFile.name] != new[ManifestFile.name])
+
+        // Log lines of an uninterrupted run (one per copied file, one per variant written).
+        let probe = t.root + "/probe"
+        try copyTree(release1, probe)
+        let (status, _, log) = try CLIProcess.run(["collectstatic", "--static-root", probe, "--source", src2, "--no-cache", "-v", "2"])
+        try #require(status == 0, "\(log)")
+        let lines = log.components(separatedBy: "whitenoise.collectstatic").count - 1
+        try #require(lines > 40, "\(lines) log lines")
+
+        var killPoints = Array(stride(from: 1, to: lines - 1, by: max(1, lines / 12)))
+        killPoints.append(lines - 2)
+        for point in killPoints {
+            let root = t.root + "/killed\(point)"
+            try copyTree(release1, root)
+            let run = try CLIProcess(["collectstatic", "--static-root", root, "--source", src2, "--no-cache", "-v", "2"])
+            #expect(run.waitForStandardError(containing: "whitenoise.collectstatic", count: point))
+            run.signal(SIGKILL)
+            #expect(run.waitForExit() == 128 + SIGKILL, "point \(point): the run ended before it was killed")
+            try expectServeable(root, old: old, new: new, point: point)
+            let (again, _, errors) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src2, "--no-cache"])
+            #expect(again == 0, "\(errors)")
+            let finished = try contents(root)
+            #expect(finished == new, "point \(point): differs from an uninterrupted run in \(Set(finished.keys).symmetricDifference(new.keys).union(new.keys.filter { finished[$0] != new[$0] }).sorted().prefix(5))")
+            #expect(finished.keys.allSatisfy { !$0.contains(".tmp-") }, "point \(point): temporary files left")
+        }
+    }
+
+    /// What the engine would serve from `root` is consistent (see the suite's comment).
+    func expectServeable(_ root: String, old: [String: Data], new: [String: Data], point: Int) throws {
+        let now = try contents(root)
+        #expect(now[ManifestFile.name] == old[ManifestFile.name] || now[ManifestFile.name] == new[ManifestFile.name], "point \(point): manifest")
+        for (name, bytes) in now where !CompressionEncoding.servedSuffixes.contains(where: { name.hasSuffix($0) })
+            && !DigestIndex.metadataFileNames.contains(name) && name != ManifestFile.name && !name.contains(".tmp-") {
+            let release: [String: Data]
+            if old[name] == bytes { release = old } else if new[name] == bytes { release = new } else {
+                Issue.record("point \(point): \(name) is neither release")
+                continue
+            }
+            // A variant may be missing (not written yet: the file is served as it is), never
+            // another version's.
+            for suffix in [".gz", ".br", ".zst"] where now[name + suffix] != nil {
+                #expect(now[name + suffix] == release[name + suffix], "point \(point): \(name)\(suffix) is not the version of \(name)")
+            }
+        }
+        // The digest index, where the engine trusts it (size and mtime match), is right.
+        if let text = try? String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8), let index = DigestIndex(parsing: text) {
+            let fresh = DigestIndex.build(root: root, only: Set(index.files.keys))
+            for (name, entry) in index.files {
+                guard let actual = fresh.files[name], actual.size == entry.size, actual.mtime == entry.mtime,
+                    actual.mtimeNanoseconds == entry.mtimeNanoseconds else { continue }
+                #expect(actual.digest == entry.digest, "point \(point): digest of \(name)")
+            }
+        }
+        // The integrity values of the hashed names the manifest lists match their files.
+        let manifest = try JSONSerialization.jsonObject(with: now[ManifestFile.name] ?? Data("{}".utf8)) as? [String: Any]
+        if let paths = manifest?["paths"] as? [String: String], let integrity = try IntegrityIndex.read(root: root) {
+            for hashed in paths.values {
+                guard let value = integrity.files[hashed], let bytes = now[hashed] else { continue }
+                #expect(value == SHA384.integrity(Array(bytes)), "point \(point): integrity of \(hashed)")
+            }
+        }
+    }
+
+    /// Two runs never interleave in one STATIC_ROOT: while another holds the lock, a run says
+    /// it waits and writes nothing; it completes once the lock is released.
+    @Test func aSecondRunWaitsForTheFirst() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let (src1, _) = try makeReleases(t)
+        let root = t.root + "/root"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let fd = open(root + "/" + RunLock.fileName, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try #require(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        let run = try CLIProcess(["collectstatic", "--static-root", root, "--source", src1, "--no-cache"])
+        #expect(run.waitForStandardError(containing: "waiting for another collectstatic run in \(root)"))
+        #expect(run.isRunning)
+        #expect(!FileManager.default.fileExists(atPath: root + "/" + ManifestFile.name))
+        #expect((try FileManager.default.contentsOfDirectory(atPath: root)) == [RunLock.fileName])
+        flock(fd, LOCK_UN)
+        close(fd)
+        #expect(run.waitForExit() == 0, "\(run.standardErrorSoFar())")
+        #expect(FileManager.default.fileExists(atPath: root + "/" + ManifestFile.name))
+    }
+}
