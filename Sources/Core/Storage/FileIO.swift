@@ -146,25 +146,8 @@ enum FileIO {
     @discardableResult
     static func removeTemporaryFiles(under root: String) -> Int {
         var removed = 0
-        var stack = [root]
-        while let dir = stack.popLast() {
-            guard let d = opendir(dir) else { continue }
-            while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name == "." || name == ".." { continue }
-                let path = dir + "/" + name
-                var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
-                if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
-                    var st = stat()
-                    isDirectory = lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
-                }
-                if isDirectory {
-                    stack.append(path)
-                } else if name.hasPrefix("."), name.contains(".tmp-"), unlink(path) == 0 {
-                    removed += 1
-                }
-            }
-            closedir(d)
+        visit(root) { path, name, _ in
+            if name.hasPrefix("."), name.contains(".tmp-"), unlink(path) == 0 { removed += 1 }
         }
         return removed
     }
@@ -173,6 +156,18 @@ enum FileIO {
     /// symlinks, in directory order.
     static func walk(_ root: String) -> [String] {
         var out: [String] = []
+        visit(root) { path, _, type in
+            if type == Int32(DT_REG) { out.append(path); return }
+            guard type == Int32(DT_LNK) else { return }  // sockets, FIFOs, devices: not files
+            var st = stat()
+            if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG { out.append(path) }  // a symlink to a file
+        }
+        return out
+    }
+
+    /// Calls `body(path, name, d_type)` for every entry under `root` that is not a directory,
+    /// descending into directories (never through a symlink).
+    private static func visit(_ root: String, _ body: (String, String, Int32) -> Void) {
         var stack = [root]
         while let dir = stack.popLast() {
             guard let d = opendir(dir) else { continue }
@@ -180,20 +175,21 @@ enum FileIO {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
                 if name == "." || name == ".." { continue }
                 let path = dir + "/" + name
-                var st = stat()
-                guard lstat(path, &st) == 0 else { continue }
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: stack.append(path)
-                case S_IFREG: out.append(path)
-                case S_IFLNK:
-                    var target = stat()
-                    if stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG { out.append(path) }
-                default: continue
+                var type = Int32(entry.pointee.d_type)
+                if type == Int32(DT_UNKNOWN) {
+                    var st = stat()
+                    guard lstat(path, &st) == 0 else { continue }
+                    switch st.st_mode & S_IFMT {
+                    case S_IFDIR: type = Int32(DT_DIR)
+                    case S_IFREG: type = Int32(DT_REG)
+                    case S_IFLNK: type = Int32(DT_LNK)
+                    default: continue
+                    }
                 }
+                if type == Int32(DT_DIR) { stack.append(path) } else { body(path, name, type) }
             }
             closedir(d)
         }
-        return out
     }
 }
 
