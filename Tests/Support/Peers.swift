@@ -54,6 +54,10 @@ public struct Peer: Sendable, CustomStringConvertible {
         name: "Varnish (varnishd)", howToGet: "apt-get install varnish (macOS: brew install varnish)",
         location: firstExecutable(["/usr/sbin/varnishd", "/opt/homebrew/sbin/varnishd", "/usr/local/sbin/varnishd"]))
 
+    /// strace: shows the order of a run's system calls (durability before the manifest).
+    public static let strace = Peer(
+        name: "strace", howToGet: "apt-get install strace (Linux only)", location: firstExecutable(["/usr/bin/strace"]))
+
     /// `/usr/bin/time`: measures a child's peak memory.
     public static let time = Peer(
         name: "/usr/bin/time", howToGet: "apt-get install time", location: firstExecutable(["/usr/bin/time"]))

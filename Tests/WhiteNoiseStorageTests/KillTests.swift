@@ -142,4 +142,30 @@ import WhiteNoiseTestSupport
         #expect(run.waitForExit() == 0, "\(run.standardErrorSoFar())")
         #expect(FileManager.default.fileExists(atPath: root + "/" + ManifestFile.name))
     }
+
+    /// Power loss cannot be simulated here, so the order of the calls is checked instead (with
+    /// strace, on Linux): every file is written and renamed into place, then the file system
+    /// is flushed (`syncfs`), then the manifest's bytes (`fsync`), then its rename, then its
+    /// folder (`fsync`); nothing is renamed into place after that.
+    @Test(.requires(.strace)) func everyFileIsDurableBeforeTheManifestNamesIt() throws {
+        let strace = try Peer.strace.require()
+        let t = try TempTree()
+        defer { t.remove() }
+        let (src1, _) = try makeReleases(t)
+        let root = t.root + "/root", trace = t.root + "/trace.txt"
+        let (status, _, errors) = try ChildProcess.run([strace, "-f", "-o", trace, "-e", "trace=syncfs,fsync,rename,renameat,renameat2",
+                                                        CLIProcess.executable, "collectstatic", "--static-root", root, "--source", src1, "--no-cache"])
+        try #require(status == 0, "\(String(decoding: errors, as: UTF8.self))")
+        let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { !$0.contains("resumed>") || $0.contains("= 0") }
+        func index(_ predicate: (String) -> Bool) -> Int? { calls.firstIndex(where: predicate) }
+        let manifestRename = try #require(index { $0.contains("rename") && $0.contains("/staticfiles.json\"") && $0.contains(".tmp-") })
+        let syncfs = try #require(index { $0.contains("syncfs(") })
+        let renames = calls.indices.filter { calls[$0].contains("rename") && calls[$0].contains(".tmp-") }
+        #expect(renames.count > 100)
+        #expect(renames.allSatisfy { $0 < syncfs || $0 == manifestRename }, "a file was renamed into place after syncfs")
+        #expect(syncfs < manifestRename)
+        #expect(calls[syncfs..<manifestRename].contains { $0.contains("fsync(") }, "the manifest's bytes were not flushed before its rename")
+        #expect(calls[(manifestRename + 1)...].contains { $0.contains("fsync(") }, "the folder was not flushed after the rename")
+    }
 }

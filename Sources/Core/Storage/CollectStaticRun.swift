@@ -145,9 +145,15 @@ public struct CollectStatic {
         try FileIO.writeAtomically(root + "/" + IntegrityIndex.fileName, Array(integrity.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + DigestIndex.fileName, Array(index.text.utf8), times: nil)
         try FileIO.writeAtomically(root + "/" + RunCache.fileName, Array(fingerprint.utf8), times: nil)
+        // Every file this run wrote is on stable storage before the manifest names it, and the
+        // manifest's rename is too before anything is removed (a power loss keeps one run).
+        Durability.syncFiles(in: root, paths: produced.map { root + "/" + $0 }
+            + [IntegrityIndex.fileName, DigestIndex.fileName, RunCache.fileName].map { root + "/" + $0 })
         if options.storage.hashes {
-            try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8), times: nil)
+            try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8),
+                                       times: nil, durable: true)
         }
+        Durability.syncDirectory(root)
 
         // The cache stays within its size (least recently used out first); a run that only
         // read from it cannot have grown it.

@@ -51,8 +51,9 @@ enum FileIO {
     }
 
     /// Writes `bytes` to a temporary file beside `path`, sets its times from `times` (if any),
-    /// and renames it into place, so `path` is never seen half-written.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8], times: stat?) throws(StorageError) {
+    /// and renames it into place, so `path` is never seen half-written; with `durable`, the
+    /// bytes reach stable storage before the rename.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], times: stat?, durable: Bool = false) throws(StorageError) {
         let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unwritable(path: path, errno: errno) }
@@ -72,6 +73,7 @@ enum FileIO {
             var ts = st.accessAndModificationTimes
             _ = futimens(fd, &ts)
         }
+        if durable { Durability.syncFile(fd) }
         guard close(fd) == 0, rename(temp, path) == 0 else {
             let e = errno
             unlink(temp)
