@@ -58,6 +58,12 @@ public struct Peer: Sendable, CustomStringConvertible {
     public static let strace = Peer(
         name: "strace", howToGet: "apt-get install strace (Linux only)", location: firstExecutable(["/usr/bin/strace"]))
 
+    /// Private mount namespaces (root and `unshare`, Linux): a test mounts a tiny tmpfs that
+    /// fills up, without touching the machine's mounts.
+    public static let privateMounts = Peer(
+        name: "root with unshare -m", howToGet: "run the tests as root on Linux, with util-linux's unshare",
+        location: getuid() == 0 && exitStatus(of: ["unshare", "-m", "true"]) == 0 ? "unshare" : nil)
+
     /// `/usr/bin/time`: measures a child's peak memory.
     public static let time = Peer(
         name: "/usr/bin/time", howToGet: "apt-get install time", location: firstExecutable(["/usr/bin/time"]))

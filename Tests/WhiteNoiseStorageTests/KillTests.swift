@@ -168,4 +168,48 @@ import WhiteNoiseTestSupport
         #expect(calls[syncfs..<manifestRename].contains { $0.contains("fsync(") }, "the manifest's bytes were not flushed before its rename")
         #expect(calls[(manifestRename + 1)...].contains { $0.contains("fsync(") }, "the folder was not flushed after the rename")
     }
+
+    /// A disk that fills up part-way (a tmpfs a little larger than the previous release, in a
+    /// private mount namespace): the run fails with the path and the cause and exit status 1,
+    /// no usage text; STATIC_ROOT is as consistent as after a kill; once there is space again
+    /// the next run ends exactly as an uninterrupted one.
+    @Test(.requires(.privateMounts)) func aFullDiskFailsCleanlyAndTheNextRunCompletes() throws {
+        _ = try Peer.privateMounts.require()
+        let t = try TempTree()
+        defer { t.remove() }
+        let (src1, src2) = try makeReleases(t)
+        let release1 = t.root + "/release1", uninterrupted = t.root + "/uninterrupted"
+        try collect(src1, into: release1)
+        try copyTree(release1, uninterrupted)
+        try collect(src2, into: uninterrupted)
+        let old = try contents(release1), new = try contents(uninterrupted)
+        let usedKiB = try #require(Int(String(decoding: try TempTree.pipe(["du", "-sk", release1], Data()), as: UTF8.self)
+            .split(separator: "\t").first ?? ""))
+        let mount = t.root + "/mnt", out = t.root + "/out"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let script = """
+            mount -t tmpfs -o size=\(usedKiB + 96)k tmpfs "$1" || exit 90
+            cp -a "$2" "$1/root" || exit 91
+            "$3" collectstatic --static-root "$1/root" --source "$4" --no-cache >"$5/stdout1" 2>"$5/stderr1"; echo $? >"$5/status1"
+            cp -a "$1/root" "$5/failed"
+            mount -o remount,size=64m "$1" || exit 92
+            "$3" collectstatic --static-root "$1/root" --source "$4" --no-cache >"$5/stdout2" 2>"$5/stderr2"; echo $? >"$5/status2"
+            cp -a "$1/root" "$5/completed"
+            """
+        let (status, _, errors) = try ChildProcess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                                                        mount, release1, CLIProcess.executable, src2, out])
+        try #require(status == 0, "\(String(decoding: errors, as: UTF8.self))")
+        func read(_ name: String) throws -> String { try String(contentsOfFile: out + "/" + name, encoding: .utf8) }
+        let firstErrors = try read("stderr1")
+        #expect(try read("status1").trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(firstErrors)")
+        #expect(firstErrors.contains("No space left on device") && firstErrors.contains(mount + "/root/"), "\(firstErrors)")
+        #expect(!firstErrors.contains("Usage"), "\(firstErrors)")
+        try expectServeable(out + "/failed", old: old, new: new, point: -1)
+        let secondErrors = try read("stderr2")
+        #expect(try read("status2").trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(secondErrors)")
+        let completed = try contents(out + "/completed")
+        #expect(completed == new, "differs from an uninterrupted run in \(Set(completed.keys).symmetricDifference(new.keys).union(new.keys.filter { completed[$0] != new[$0] }).sorted().prefix(5))")
+        #expect(completed.keys.allSatisfy { !$0.contains(".tmp-") })
+    }
 }
