@@ -273,3 +273,22 @@ if Context.environment["WHITENOISE_BENCHMARKS"] != nil {
         ),
     ]
 }
+
+// libFuzzer targets, built only on request (`bash .ci/fuzz` has the flags: AddressSanitizer,
+// libFuzzer's coverage, and its runtime without `main`, which each target's own `main` calls).
+if Context.environment["WHITENOISE_FUZZ"] != nil {
+    let fuzzTargets: [(String, String, [Target.Dependency])] = [
+        ("fuzz-head-parser", "HeadParser", ["WhiteNoiseNIO", .product(name: "NIOCore", package: "swift-nio")]),
+        ("fuzz-range", "Range", ["WhiteNoise"]),
+        ("fuzz-accept-encoding", "AcceptEncoding", ["WhiteNoise"]),
+        ("fuzz-entity-tags", "EntityTags", ["WhiteNoise"]),
+        ("fuzz-http-date", "HTTPDate", ["WhiteNoise"]),
+        ("fuzz-request-path", "RequestPath", ["WhiteNoise"]),
+        ("fuzz-env-file", "EnvFile", ["WhiteNoiseSettings"]),
+    ]
+    for (name, folder, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"],
+                                                 path: "Fuzz/Targets/" + folder))
+    }
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+}

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// A value as a settings file wrote it, before its key's type is applied.
-enum RawSetting: Equatable, Sendable {
+package enum RawSetting: Equatable, Sendable {
     /// A scalar (strings, numbers and booleans all arrive as text).
     case text(String)
     /// A list (`a,b` in an env file, an array in JSON/YAML).
@@ -18,7 +18,7 @@ enum RawSetting: Equatable, Sendable {
 /// - JSON or YAML: one object (mapping) of `KEY: value`, values scalars, lists or (for
 ///   `WHITENOISE_MIMETYPES`) objects. A list item that is itself a two-item list is read as a
 ///   Django `(prefix, path)` tuple and becomes `prefix=path`.
-enum SettingsFile {
+package enum SettingsFile {
     /// The file's entries, in file order (a later duplicate wins, as in a shell).
     static func read(path: String) throws(SettingsError) -> [(key: String, value: RawSetting, line: Int?)] {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -36,7 +36,7 @@ enum SettingsFile {
 
     // MARK: env files
 
-    static func parseEnv(_ text: String, path: String) throws(SettingsError) -> [(key: String, value: RawSetting, line: Int?)] {
+    package static func parseEnv(_ text: String, path: String) throws(SettingsError) -> [(key: String, value: RawSetting, line: Int?)] {
         var entries: [(key: String, value: RawSetting, line: Int?)] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1

@@ -3,14 +3,14 @@ import NIOCore
 import WhiteNoise
 
 /// A request head parsed straight from the bytes by `StaticFileServer`'s fast path.
-struct ParsedHead {
+package struct ParsedHead {
     var method: HTTPRequest.Method
     var target: String
     var fields: RequestFields
     var keepAlive: Bool
     var isHead: Bool
     /// Body bytes that follow the head and must be skipped.
-    var contentLength: Int
+    package var contentLength: Int
     /// A transfer coding we do not decode: answer, then close (never guess a boundary).
     var hasTransferEncoding: Bool
     /// HTTP/1.0 (which persists only when asked to, and is then told so).
@@ -24,14 +24,14 @@ struct ParsedHead {
 }
 
 /// Why a head could not be parsed; the server answers with the status and closes.
-struct HeadError: Error {
+package struct HeadError: Error {
     var status: HTTPResponse.Status
 }
 
 /// A strict HTTP/1.1 request-head parser (RFC 9112) for the standalone server. It keeps only
 /// the header fields the engine reads (Accept-Encoding, conditionals, Range, Connection,
 /// Content-Length, Transfer-Encoding), so a request costs a scan and a few small strings.
-enum HTTP1HeadParser {
+package enum HTTP1HeadParser {
     /// The largest head accepted; more is answered with 431.
     static let maximumHeadSize = 32 * 1024
 
@@ -49,7 +49,7 @@ enum HTTP1HeadParser {
 
     /// Parses one head from `buffer` if a complete one is there, consuming it. Returns `nil`
     /// when more bytes are needed.
-    static func parse(_ buffer: inout ByteBuffer) throws(HeadError) -> ParsedHead? {
+    package static func parse(_ buffer: inout ByteBuffer) throws(HeadError) -> ParsedHead? {
         // Tolerate empty lines before a request line (RFC 9112 §2.2).
         while let c = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), c == 13 || c == 10 {
             buffer.moveReaderIndex(forwardBy: 1)
