@@ -69,6 +69,6 @@ enum Durability {
     #if !canImport(Darwin)
     private typealias SyncFS = @convention(c) (Int32) -> Int32
     /// glibc's and musl's `syncfs`, which Swift does not see without `_GNU_SOURCE`.
-    nonisolated(unsafe) private static let syncfs: SyncFS? = dlsym(dlopen(nil, RTLD_NOW), "syncfs").map { unsafeBitCast($0, to: SyncFS.self) }
+    private static let syncfs: SyncFS? = dlsym(dlopen(nil, RTLD_NOW), "syncfs").map { unsafeBitCast($0, to: SyncFS.self) }
     #endif
 }

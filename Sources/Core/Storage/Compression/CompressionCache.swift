@@ -22,15 +22,15 @@ import Darwin
 ///   entry replaced. A variant is never written from an unverified entry.
 /// - **Atomic and concurrent**: entries are written under a temporary name and renamed into
 ///   place, so two runs at once and a run killed at any moment leave only whole entries (and
-///   temporary files that ``trim()`` removes after an hour).
-/// - **Bounded**: ``trim()`` (run after each `collectstatic`) removes the least recently
+///   temporary files that ``trim(now:)`` removes after an hour).
+/// - **Bounded**: ``trim(now:)`` (run after each `collectstatic` that stored entries) removes the least recently
 ///   used entries (a hit refreshes an entry's mtime) until the cache is under its size.
 public struct CompressionCache: Sendable {
     /// 2 GiB.
     public static let defaultMaxSize: Int64 = 2 << 30
     /// The folder.
     public let directory: String
-    /// The size ``trim()`` brings the cache under.
+    /// The size ``trim(now:)`` brings the cache under.
     public var maxSize: Int64
 
     /// A cache in `directory` (created when first written).
