@@ -28,13 +28,7 @@ import WhiteNoiseTestSupport
     }
 
     /// Every file of a STATIC_ROOT but the digest index (which records mtimes).
-    func contents(_ root: String) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        for path in FileIO.walk(root) where !path.hasSuffix("/" + DigestIndex.fileName) {
-            out[String(path.dropFirst(root.count + 1))] = try Data(contentsOf: URL(fileURLWithPath: path))
-        }
-        return out
-    }
+    func contents(_ root: String) throws -> [String: Data] { try TempTreeShim.servedContents(root) }
 
     func expectSame(_ a: [String: Data], _ b: [String: Data]) {
         #expect(Set(a.keys) == Set(b.keys), "only in one: \(Set(a.keys).symmetricDifference(b.keys).sorted())")

@@ -41,13 +41,7 @@ import WhiteNoiseTestSupport
         _ = try TempTree.pipe(["cp", "-a", from, to], Data())
     }
 
-    func contents(_ root: String) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        for path in FileIO.walk(root) where !path.hasSuffix("/" + DigestIndex.fileName) {
-            out[String(path.dropFirst(root.count + 1))] = try Data(contentsOf: URL(fileURLWithPath: path))
-        }
-        return out
-    }
+    func contents(_ root: String) throws -> [String: Data] { try TempTreeShim.servedContents(root) }
 
     @Test func killedAtManyPointsTheRootStaysServeableAndTheNextRunCompletes() throws {
         let t = try TempTree()

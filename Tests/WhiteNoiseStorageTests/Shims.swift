@@ -1,4 +1,6 @@
 import Foundation
+import WhiteNoise
+@testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
 
 /// Reference values computed by Python's hashlib on the same bytes.
@@ -16,5 +18,17 @@ extension TempTreeShim {
             + "    print('sha384-' + base64.b64encode(hashlib.sha384(open(p, 'rb').read()).digest()).decode())"
         let out = try TempTree.pipe(["python3", "-c", script], Data(paths.joined(separator: "\0").utf8))
         return String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
+
+extension TempTreeShim {
+    /// Every file of a STATIC_ROOT by relative path, but the digest index (which records
+    /// mtimes, so it differs between runs that wrote the same bytes).
+    static func servedContents(_ root: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for path in FileIO.walk(root) where !path.hasSuffix("/" + DigestIndex.fileName) {
+            out[String(path.dropFirst(root.count + 1))] = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        return out
     }
 }

@@ -53,54 +53,45 @@ struct ReferencePatterns: @unchecked Sendable {
         }
         let modern = compatibility.ignoresCommentsAndStrings
         // re.DOTALL: `.` matches every character, `\n` included.
-        let css = modern ? compile(Self.cssIgnored, .dotMatchesLineSeparators) : nil
-        let js = modern ? compile(Self.jsIgnored, .dotMatchesLineSeparators) : nil
+        let cssIgnored = modern ? compile(Self.cssIgnored, .dotMatchesLineSeparators) : nil
+        let jsIgnored = modern ? compile(Self.jsIgnored, .dotMatchesLineSeparators) : nil
         func rule(_ pattern: String, _ template: String = ReferencePatterns.defaultTemplate,
                   ignoring ignored: NSRegularExpression? = nil) -> Rule {
             // Every pattern starts its match with one of these words (`url(`, `@import`,
             // `sourceMappingURL`'s comment, `import`, `export`).
             let words = [("url\\(", "url("), ("@import", "@import"), ("sourceMappingURL", "sourcemappingurl"), ("import", "import"), ("export", "export")]
             let trigger = words.first { pattern.contains($0.0) }.map { Array($0.1.utf8) } ?? []
-            return Rule(regex: compile(pattern, .caseInsensitive), template: template, ignored: ignored ?? css, trigger: trigger)
+            return Rule(regex: compile(pattern, .caseInsensitive), template: template, ignored: ignored ?? cssIgnored, trigger: trigger)
         }
-        var cssRules: [Rule]
-        var jsRules: [Rule]
-        if modern {
-            cssRules = [
-                rule(#"(?P<matched>url\((?P<quote>['"]{0,1})\s*(?P<url>.*?)(?P=quote)\))"#),
-                rule(#"(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])"#, #"@import url("%(url)s")"#),
-                rule(#"(?m)^(?P<matched>/\*#[ \t](?-i:sourceMappingURL)=(?P<url>.*)[ \t]*\*/)$"#, "/*# sourceMappingURL=%(url)s */"),
+        // The two releases differ in the url() pattern (6.1: the closing quote must match the
+        // opening one), in the module-import patterns, and in the ignored regions.
+        let css = [
+            modern ? rule(#"(?P<matched>url\((?P<quote>['"]{0,1})\s*(?P<url>.*?)(?P=quote)\))"#)
+                : rule(#"(?P<matched>url\(['"]{0,1}\s*(?P<url>.*?)["']{0,1}\))"#),
+            rule(#"(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])"#, #"@import url("%(url)s")"#),
+            rule(#"(?m)^(?P<matched>/\*#[ \t](?-i:sourceMappingURL)=(?P<url>.*)[ \t]*\*/)$"#, "/*# sourceMappingURL=%(url)s */"),
+        ]
+        var js = [rule(#"(?m)^(?P<matched>//# (?-i:sourceMappingURL)=(?P<url>.*))$"#, "//# sourceMappingURL=%(url)s", ignoring: jsIgnored)]
+        // Django appends these to the same "*.js" entry, after sourceMappingURL.
+        if jsModuleImports, modern {
+            js += [
+                rule(#"(?P<matched>import(?P<import>[\s\{][^;]*?|\*\s*as\s*\w+)\s*from\s*['"](?P<url>[./].*?)["'])"#,
+                     #"import%(import)s from "%(url)s""#, ignoring: jsIgnored),
+                rule(#"(?P<matched>export(?P<exports>[\s\{][^;]*?)\s*from\s*["'](?P<url>[./].*?)["'])"#,
+                     #"export%(exports)s from "%(url)s""#, ignoring: jsIgnored),
+                rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["'])"#, #"import"%(url)s""#, ignoring: jsIgnored),
+                rule(#"(?P<matched>import\(["'](?P<url>[./].*?)["']\))"#, #"import("%(url)s")"#, ignoring: jsIgnored),
             ]
-            jsRules = [rule(#"(?m)^(?P<matched>//# (?-i:sourceMappingURL)=(?P<url>.*))$"#, "//# sourceMappingURL=%(url)s", ignoring: js)]
-            if jsModuleImports {
-                jsRules += [
-                    rule(#"(?P<matched>import(?P<import>[\s\{][^;]*?|\*\s*as\s*\w+)\s*from\s*['"](?P<url>[./].*?)["'])"#,
-                         #"import%(import)s from "%(url)s""#, ignoring: js),
-                    rule(#"(?P<matched>export(?P<exports>[\s\{][^;]*?)\s*from\s*["'](?P<url>[./].*?)["'])"#,
-                         #"export%(exports)s from "%(url)s""#, ignoring: js),
-                    rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["'])"#, #"import"%(url)s""#, ignoring: js),
-                    rule(#"(?P<matched>import\(["'](?P<url>[./].*?)["']\))"#, #"import("%(url)s")"#, ignoring: js),
-                ]
-            }
-        } else {
-            cssRules = [
-                rule(#"(?P<matched>url\(['"]{0,1}\s*(?P<url>.*?)["']{0,1}\))"#),
-                rule(#"(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])"#, #"@import url("%(url)s")"#),
-                rule(#"(?m)^(?P<matched>/\*#[ \t](?-i:sourceMappingURL)=(?P<url>.*)[ \t]*\*/)$"#, "/*# sourceMappingURL=%(url)s */"),
+        } else if jsModuleImports {
+            js += [
+                rule(#"(?P<matched>import(?s:(?P<import>[\s\{].*?|\*\s*as\s*\w+))\s*from\s*['"](?P<url>[./].*?)["']\s*;)"#,
+                     #"import%(import)s from "%(url)s";"#),
+                rule(#"(?P<matched>export(?s:(?P<exports>[\s\{].*?))\s*from\s*["'](?P<url>[./].*?)["']\s*;)"#,
+                     #"export%(exports)s from "%(url)s";"#),
+                rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["']\s*;)"#, #"import"%(url)s";"#),
+                rule(#"(?P<matched>import\(["'](?P<url>.*?)["']\))"#, #"import("%(url)s")"#),
             ]
-            jsRules = [rule(#"(?m)^(?P<matched>//# (?-i:sourceMappingURL)=(?P<url>.*))$"#, "//# sourceMappingURL=%(url)s")]
-            if jsModuleImports {
-                // Django appends these to the same "*.js" entry, after sourceMappingURL.
-                jsRules += [
-                    rule(#"(?P<matched>import(?s:(?P<import>[\s\{].*?|\*\s*as\s*\w+))\s*from\s*['"](?P<url>[./].*?)["']\s*;)"#,
-                         #"import%(import)s from "%(url)s";"#),
-                    rule(#"(?P<matched>export(?s:(?P<exports>[\s\{].*?))\s*from\s*["'](?P<url>[./].*?)["']\s*;)"#,
-                         #"export%(exports)s from "%(url)s";"#),
-                    rule(#"(?P<matched>import\s*['"](?P<url>[./].*?)["']\s*;)"#, #"import"%(url)s";"#),
-                    rule(#"(?P<matched>import\(["'](?P<url>.*?)["']\))"#, #"import("%(url)s")"#),
-                ]
-            }
         }
-        self.groups = [(".css", cssRules), (".js", jsRules)]
+        self.groups = [(".css", css), (".js", js)]
     }
 }
