@@ -110,7 +110,6 @@ let package = Package(
             dependencies: [
                 .target(name: "WhiteNoise", condition: whenVapor),
                 .target(name: "WhiteNoiseSettings", condition: whenVapor),
-                .target(name: "WhiteNoiseNIO", condition: whenVapor),
                 .product(name: "HTTPTypes", package: "swift-http-types", condition: whenVapor),
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),
                 .product(name: "Leaf", package: "leaf", condition: whenVapor),
@@ -124,7 +123,6 @@ let package = Package(
             dependencies: [
                 .target(name: "WhiteNoise", condition: whenHummingbird),
                 .target(name: "WhiteNoiseSettings", condition: whenHummingbird),
-                .target(name: "WhiteNoiseNIO", condition: whenHummingbird),
                 .product(name: "HTTPTypes", package: "swift-http-types", condition: whenHummingbird),
                 .product(name: "NIOPosix", package: "swift-nio", condition: whenHummingbird),
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),

@@ -32,12 +32,18 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test func staticHitsAreServedAndMissesReachTheApplication() async throws {
+    /// In autorefresh mode (and at every file's first use) the answer is computed on NIO's
+    /// thread pool; a miss then reaches the application with all its parts, in order.
+    @Test(arguments: [false, true])
+    func staticHitsAreServedAndMissesReachTheApplication(autorefresh: Bool) async throws {
         let tree = try TempTree()
         defer { tree.remove() }
         try tree.write("app.css", String(repeating: "a{}", count: 100))
         try tree.write("big.bin", String(repeating: "B", count: 300_000))
-        let files = try makeFiles(tree.root) { c in c.maximumInMemoryFileSize = 1024 }
+        let files = try makeFiles(tree.root) { c in
+            c.maximumInMemoryFileSize = 1024
+            c.autorefresh = autorefresh
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
@@ -62,6 +68,8 @@ import WhiteNoiseTestSupport
             let answer = try c.readResponse()
             #expect(answer.text == "app saw POST /api/items body=5")
             #expect(try c.request("GET", "/static/missing.css").text == "app saw GET /static/missing.css body=0")
+            try c.send("POST /static/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+            #expect(try c.readResponse().text == "app saw POST /static/upload body=5")
             #expect(try c.request("HEAD", "/static/app.css").status == 200)
             #expect(try c.request("POST", "/static/app.css", [("Content-Length", "0")]).status == 405)
             // Pipelined: a static hit after a miss stays in order.

@@ -3,7 +3,6 @@ public import Hummingbird
 public import Logging
 import NIOPosix
 @_exported public import WhiteNoise
-import WhiteNoiseNIO
 @_exported public import WhiteNoiseSettings
 
 /// Serves static files in a Hummingbird app: static hits never reach the routes, misses pass
@@ -32,12 +31,15 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Answers static hits; passes everything else to `next`.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let answer: StaticResponse?
-        if files.configuration.autorefresh {
-            // Development: every request stats (and may read) files; keep that off the cooperative pool.
-            let head = request.head
-            answer = try await NIOThreadPool.singleton.runIfActive { [files] in files.respond(to: head) }
-        } else {
-            answer = files.respond(to: request.head)
+        let head = request.head
+        let method = head.method
+        let target = head.path ?? ""
+        let fields = RequestFields(head.headerFields)
+        switch files.respondWithoutBlocking(method: method, target: target, fields: fields) {
+        case .response(let response): answer = response
+        case .notStatic: answer = nil
+        case .mayBlock:  // autorefresh, or a file's first use: off the cooperative pool
+            answer = try await NIOThreadPool.singleton.runIfActive { [files] in files.respond(method: method, target: target, fields: fields) }
         }
         guard let answer else { return try await next(request, context) }
         let body: ResponseBody
@@ -51,7 +53,7 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
             let logger = context.logger
             body = ResponseBody(contentLength: Int(content.count)) { writer in
                 do {
-                    try await content.forEachChunk(threadPool: .singleton) { try await writer.write($0) }
+                    try await content.forEachChunk(offload: { try await NIOThreadPool.singleton.runIfActive($0) }) { try await writer.write($0) }
                 } catch let error as FileChangedError {
                     logger.warning("whitenoise: \(error); the response was cut short and the connection closed")
                     throw error

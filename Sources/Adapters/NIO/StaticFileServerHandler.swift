@@ -1,28 +1,30 @@
 import HTTPTypes
 import NIOCore
+import NIOPosix
 import WhiteNoise
 
-/// The standalone server's connection handler: raw bytes in, raw HTTP/1.1 out. Request heads
-/// are parsed in place (`HTTP1HeadParser`), precomputed response heads are written as they
-/// are, and bodies go out as memory or sendfile. Misses get 404 with `Cache-Control: no-store`.
+/// The NIO backend's connection handler: raw bytes in, raw HTTP/1.1 out. It is an I/O
+/// driver for ``HTTP1Connection``, which decides what the bytes mean and when the connection
+/// ends; the handler writes precomputed heads as they are, bodies as memory or `FileRegion`s,
+/// and runs the connection's timer.
 ///
-/// It also bounds each connection: a whole request head must arrive within
-/// `requestHeadTimeout` of the connection's start or the previous response (idle keep-alive
-/// and slowloris clients), and it stops reading while the peer is not taking responses.
+/// Back-pressure: it stops reading while the peer is not taking responses. A request whose
+/// answer may block on the file system (autorefresh, a file's first use) is answered on NIO's
+/// thread pool; reading stops until its response is written, so responses keep their order.
 final class StaticFileServerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
-    private let files: StaticFiles
-    private let requestHeadTimeout: TimeAmount
+    private var core: HTTP1Connection
     private var input = ByteBuffer()
-    private var bodyBytesToSkip = 0
-    private var closing = false
     private var wroteSinceFlush = false
     private var readHeldBack = false
-    private var waitingSince: NIODeadline?
-    private var deadlineTimer: Scheduled<Void>?
+    /// A response is being computed on the thread pool: input waits in `input`.
+    private var offloading = false
+    /// The peer has shut its side (handled once a response being computed is written).
+    private var peerFinished = false
+    private var timer: Scheduled<Void>?
     private var tail = HeadTail()
     /// Responses of this read, coalesced into one buffer: one pipeline write and one iovec
     /// for each batch of small responses.
@@ -30,84 +32,119 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     /// The last batch's buffer, reused once the socket has taken it (no allocation then).
     private var spare = ByteBuffer()
     private static let coalesceLimit = 16 * 1024
-    private var body = BodyWriter()
 
     init(files: StaticFiles, requestHeadTimeout: TimeAmount) {
-        self.files = files
-        self.requestHeadTimeout = requestHeadTimeout
+        core = HTTP1Connection(files: files, timeout: requestHeadTimeout.nanoseconds, observesProgress: false,
+                               now: Self.now())
     }
 
+    private static func now() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
+
     func channelActive(context: ChannelHandlerContext) {
-        startWaitingForHead(context)
+        armTimer(context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        waitingSince = nil
+        timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard core.isOpen else { return }
         var incoming = unwrapInboundIn(data)
-        if input.readableBytes == 0 {
+        if offloading {
+            input.writeBuffer(&incoming)
+        } else if input.readableBytes == 0 {
             // The common case: parse NIO's receive buffer in place and keep no reference to
             // it, so NIO can reuse it for the next read instead of allocating a new one.
             process(&incoming, context: context)
-            if incoming.readableBytes > 0, !closing {
+            if incoming.readableBytes > 0, core.isOpen {
                 input.clear()
                 input.writeBuffer(&incoming)
             }
         } else {
             input.writeBuffer(&incoming)
-            process(&input, context: context)
-            if input.readableBytes == 0 { input.clear() } else if input.readerIndex > 65_536 { input.discardReadBytes() }
+            processInput(context)
         }
     }
 
-    /// Handles every complete request in `buffer`, consuming what it handled.
+    private func processInput(_ context: ChannelHandlerContext) {
+        process(&input, context: context)
+        if input.readableBytes == 0 { input.clear() } else if input.readerIndex > 65_536 { input.discardReadBytes() }
+    }
+
+    /// Answers every complete request in `buffer`, consuming what it handled.
     private func process(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
-        while !closing {
-            if bodyBytesToSkip > 0 {
-                let n = min(bodyBytesToSkip, buffer.readableBytes)
-                buffer.moveReaderIndex(forwardBy: n)
-                bodyBytesToSkip -= n
-                if bodyBytesToSkip > 0 { return }
-            }
-            let head: ParsedHead
-            do {
-                guard let parsed = try HTTP1HeadParser.parse(&buffer) else { return }
-                head = parsed
-            } catch {
-                send(Self.plain(error.status, isHead: false), persistence: .close, context: context)
+        let now = Self.now()
+        while true {
+            switch core.nextStep(in: &buffer, now: now) {
+            case .respond(let response, let persistence):
+                send(response, persistence: persistence, context: context)
+                if !core.isOpen { return endAfterWrites(context) }
+            case .respondMayBlock(let request, let persistence):
+                return offload(request, persistence: persistence, context: context)
+            case .needMoreInput, .dropInput:
                 return
             }
-            waitingSince = nil
-            bodyBytesToSkip = head.contentLength
-            let response = files.respond(method: head.method, target: head.target, fields: head.fields)
-                ?? Self.plain(.notFound, isHead: head.isHead)
-            send(response, persistence: head.persistence, context: context)
-            if !closing { startWaitingForHead(context) }
         }
+    }
+
+    /// Computes `request`'s response on the thread pool, sends it, then goes on with the input.
+    private func offload(_ request: HTTP1Connection.Request, persistence: HeadTail.Persistence, context: ChannelHandlerContext) {
+        offloading = true
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { request.response() }
+            .assumeIsolatedUnsafeUnchecked().whenComplete { result in
+                self.offloading = false
+                guard context.channel.isActive else { return }
+                let response = (try? result.get()) ?? HTTP1Connection.plain(.serviceUnavailable, isHead: request.isHead)
+                self.send(response, persistence: persistence, context: context)
+                if self.core.isOpen { self.processInput(context) } else { self.endAfterWrites(context) }
+                self.flushWritten(context)
+                if self.peerFinished, !self.offloading { self.endOfInput(context) }
+                if self.readHeldBack, context.channel.isWritable {
+                    self.readHeldBack = false
+                    context.read()
+                }
+            }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        flushWritten(context)
+        context.fireChannelReadComplete()
+    }
+
+    private func flushWritten(_ context: ChannelHandlerContext) {
         writeOut(context)
         if wroteSinceFlush {
             wroteSinceFlush = false
             context.flush()
         }
-        context.fireChannelReadComplete()
     }
 
-    /// A graceful shutdown (`ChannelShouldQuiesceEvent`): what is already written goes out,
-    /// then the connection ends as after `Connection: close`; requests not yet read are not
-    /// answered. An idle connection ends at once.
+    /// A graceful shutdown (`ChannelShouldQuiesceEvent`), as ``HTTP1Connection/quiesce(now:)``
+    /// says; the peer's FIN (`ChannelEvent.inputClosed`, the server allows half-closure), as
+    /// ``HTTP1Connection/inputClosed(now:)`` says, once a response being computed is written.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed? = event as? ChannelEvent {
+            peerFinished = true
+            if !offloading { endOfInput(context) }
+            return
+        }
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
-        if !closing { endAfterWrites(context) }
+        guard core.isOpen else { return }
+        // What was written may not be out yet: the end of the flush marks the end of the output.
+        core.outputQueued(now: Self.now())
+        _ = core.quiesce(now: Self.now())
+        flushThenSent(context)
+    }
+
+    private func endOfInput(_ context: ChannelHandlerContext) {
+        let wasOpen = core.isOpen
+        if wasOpen { core.outputQueued(now: Self.now()) }
+        if core.inputClosed(now: Self.now()) == .close { return context.close(promise: nil) }
+        if wasOpen { flushThenSent(context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -116,11 +153,11 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
 
     // Back-pressure: no new requests are read while the peer is not taking our responses.
     func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable { context.read() } else { readHeldBack = true }
+        if context.channel.isWritable, !offloading { context.read() } else { readHeldBack = true }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, readHeldBack {
+        if context.channel.isWritable, readHeldBack, !offloading {
             readHeldBack = false
             context.read()
         }
@@ -150,17 +187,32 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         } else {
             out = o
             writeOut(context)
-            body.write(response.body, context: context, wrap: { NIOAny($0) }, onRegionDone: { self.body.regionDone() })
+            BodyWriter.write(response.body, context: context, wrap: { NIOAny($0) },
+                             regionQueued: { self.core.outputQueued(now: Self.now()) },
+                             regionDone: { self.sent(context) })
         }
-        if persistence == .close { endAfterWrites(context) }
     }
 
-    /// Reads no more; once everything written so far is out, the connection lingers and ends.
+    /// The last response is written: once it is out, the connection lingers.
     private func endAfterWrites(_ context: ChannelHandlerContext) {
-        closing = true
+        core.outputQueued(now: Self.now())
+        flushThenSent(context)
+    }
+
+    /// Writes what is gathered and flushes; its completion is one part of output sent.
+    private func flushThenSent(_ context: ChannelHandlerContext) {
         writeOut(context)
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).assumeIsolatedUnsafeUnchecked()
-            .whenComplete { _ in self.linger(context) }
+            .whenComplete { _ in self.sent(context) }
+    }
+
+    private func sent(_ context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        switch core.outputSent(now: Self.now()) {
+        case .none: break
+        case .linger: linger(context)
+        case .close: context.close(promise: nil)
+        }
     }
 
     private func writeOut(_ context: ChannelHandlerContext) {
@@ -170,53 +222,28 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         spare = o
     }
 
-    /// The last response is out. Closing now, with bytes from the peer still unread, would
-    /// make the kernel send a reset, which can destroy the response before the peer has read
-    /// it. So only the output is shut (the peer sees the end of the response); what the peer
-    /// still sends is dropped (`closing`), and the channel closes when the peer closes (NIO
-    /// closes on end of input) or after `lingerTime`.
+    /// Shuts the output side (the peer sees the end of the response); what the peer still
+    /// sends is dropped, and the channel closes when the peer closes (`inputClosed`) or at
+    /// the core's deadline.
     private func linger(_ context: ChannelHandlerContext) {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
         context.close(mode: .output).assumeIsolatedUnsafeUnchecked().whenFailure { _ in context.close(promise: nil) }
-        let linger = min(requestHeadTimeout, Self.lingerTime)
-        _ = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: linger) { context.close(promise: nil) }
+        timer?.cancel()
+        timer = nil
+        armTimer(context)
     }
 
-    /// How long a closing connection drops what its peer still sends (both backends).
-    static let lingerTime = TimeAmount.seconds(2)
-
-    private func startWaitingForHead(_ context: ChannelHandlerContext) {
-        let now = NIODeadline.now()
-        waitingSince = now
-        if deadlineTimer == nil { scheduleDeadlineCheck(at: now + requestHeadTimeout, context) }
-    }
-
-    private func scheduleDeadlineCheck(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
-        deadlineTimer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) {
-            self.deadlineTimer = nil
-            guard let since = self.waitingSince else { return }  // busy with a request: re-armed after it
-            if self.body.filesInFlight > 0 {
-                // A response still being sent is not idleness: start counting once it is out.
-                self.startWaitingForHead(context)
-                return
-            }
-            let due = since + self.requestHeadTimeout
-            if NIODeadline.now() >= due {
+    /// Closes the connection at the core's deadline, checking again when the deadline moved.
+    private func armTimer(_ context: ChannelHandlerContext) {
+        guard timer == nil else { return }
+        let deadline = core.deadline
+        let at = deadline == .max ? Self.now() + core.timeout : deadline
+        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: NIODeadline.uptimeNanoseconds(UInt64(max(0, at)))) {
+            self.timer = nil
+            if Self.now() >= self.core.deadline {
                 context.close(promise: nil)
             } else {
-                self.scheduleDeadlineCheck(at: due, context)
+                self.armTimer(context)
             }
         }
-    }
-
-    /// A small plain-text response of our own (400, 404, 431), never cached by a CDN.
-    static func plain(_ status: HTTPResponse.Status, isHead: Bool) -> StaticResponse {
-        let text = "\(status.code) \(status.reasonPhrase)\n"
-        var fields = HTTPFields()
-        fields[.contentType] = "text/plain; charset=utf-8"
-        fields[.cacheControl] = "no-store"
-        fields[.contentLength] = String(text.utf8.count)
-        return StaticResponse(status: status, headerFields: fields, body: isHead ? .empty : .bytes(ByteBuffer(string: text)))
     }
 }

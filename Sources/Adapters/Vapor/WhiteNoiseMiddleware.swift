@@ -2,7 +2,6 @@
 import HTTPTypes
 public import Vapor
 @_exported public import WhiteNoise
-import WhiteNoiseNIO
 @_exported public import WhiteNoiseSettings
 
 /// Serves static files in a Vapor app: static hits never reach routing, misses pass through
@@ -36,18 +35,20 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
         for (name, value) in request.headers { fields.add(name: name, value: value) }
         let target = request.url.string
         let answer: StaticResponse?
-        if files.configuration.autorefresh {
-            // Development: every request stats (and may read) files; keep that off the event loop.
+        switch files.respondWithoutBlocking(method: method, target: target, fields: fields) {
+        case .response(let response): answer = response
+        case .notStatic: answer = nil
+        case .mayBlock:  // autorefresh, or a file's first use: off the event loop
             answer = try await request.application.threadPool.runIfActive { [files, fields] in files.respond(method: method, target: target, fields: fields) }
-        } else {
-            answer = files.respond(method: method, target: target, fields: fields)
         }
         guard let answer else { return try await next.respond(to: request) }
         return Self.response(answer, request: request)
     }
 
     static func response(_ answer: StaticResponse, request: Request) -> Response {
-        var headers = HTTPHeaders(answer.headerFields)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(answer.headerFields.count)
+        for field in answer.headerFields { headers.add(name: field.name.rawName, value: field.value) }
         headers.responseCompression = .disable
         let body: Response.Body
         switch answer.body {
@@ -61,7 +62,8 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
             let logger = request.logger
             body = .init(managedAsyncStream: { writer in
                 do {
-                    try await content.forEachChunk(threadPool: threadPool, allocator: request.byteBufferAllocator) {
+                    try await content.forEachChunk(offload: { try await threadPool.runIfActive($0) },
+                                                   allocator: request.byteBufferAllocator) {
                         try await writer.writeBuffer($0)
                     }
                 } catch let error as FileChangedError {

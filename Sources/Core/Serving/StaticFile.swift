@@ -61,6 +61,10 @@ final class StaticFile: Sendable {
         self.cached = cached
     }
 
+    /// Whether the file has been prepared (read and its headers built), so answering it reads
+    /// no file but the body's.
+    var isPrepared: Bool { prepared.load() != nil }
+
     /// The prepared form, built on first use. `nil` when the file has vanished.
     func preparedFile() -> PreparedFile? {
         guard cached else { return prepare(reusingMemory: false) }

@@ -131,6 +131,36 @@ public struct StaticFiles: Sendable {
         }
     }
 
+    /// What ``respondWithoutBlocking(method:target:fields:)`` can say at once.
+    public enum ImmediateAnswer: Sendable {
+        /// The response, computed without waiting on the file system.
+        case response(StaticResponse)
+        /// The URL is not one of ours: pass the request on to the application.
+        case notStatic
+        /// Answering means reading the file system (autorefresh mode, or a file's first use,
+        /// when it is read and its headers built): call
+        /// ``respond(method:target:fields:)`` where blocking is allowed (a thread pool), never
+        /// on an event loop or Swift's cooperative pool.
+        case mayBlock
+    }
+
+    /// Answers at once when that needs no file-system work; otherwise says it may block. Every
+    /// adapter asks this first and moves exactly the ``ImmediateAnswer/mayBlock`` cases off
+    /// the event loop.
+    public func respondWithoutBlocking(method: HTTPRequest.Method, target: String, fields: RequestFields) -> ImmediateAnswer {
+        guard let requestPath = RequestPath(target: target) else { return .notStatic }
+        if !roots.isEmpty { return .mayBlock }
+        switch table[PathKey(requestPath.path)] {
+        case .none:
+            return .notStatic
+        case .file(let file):
+            guard file.isPrepared || !(method == .get || method == .head) else { return .mayBlock }
+            return file.respond(method: method, fields: fields).map { .response($0) } ?? .notStatic
+        case .redirect(let location):
+            return .response(redirect(to: location, query: requestPath.query))
+        }
+    }
+
     func redirect(to location: String, query: Substring?) -> StaticResponse {
         var f = HTTPFields()
         if let maxAge = context.configuration.maxAge { f[.cacheControl] = "max-age=\(maxAge), public" }

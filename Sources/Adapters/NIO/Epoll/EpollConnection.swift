@@ -7,19 +7,11 @@ import Musl
 #endif
 import NIOCore
 
-/// One client connection of an `EpollLoop`: the bytes of a request head still incomplete
-/// (or held back while a response is being sent) and the output still to send, in order.
-/// Owned and touched by its loop's thread only.
+/// One client connection of an `EpollLoop`: its ``HTTP1Connection`` (what the bytes mean and
+/// when the connection ends), the bytes of a request head still incomplete (or held back
+/// while a response is being sent) and the output still to send, in order. Owned and touched
+/// by its loop's thread only.
 final class EpollConnection {
-    /// What is still to be sent.
-    enum Output {
-        /// Bytes, from their reader index.
-        case bytes(ByteBuffer)
-        /// `descriptor` from `offset` up to `end` (sendfile); the descriptor is closed when
-        /// this slice is done if `closes` is set (the last slice of a file).
-        case file(descriptor: Int32, offset: Int64, end: Int64, closes: Bool)
-    }
-
     /// How a `send()` call ended.
     enum SendResult {
         /// Everything queued went out.
@@ -34,31 +26,21 @@ final class EpollConnection {
     /// Distinguishes this connection from a later one given the same descriptor number.
     let generation: UInt32
     @exclusivity(unchecked) var isOpen = true
+    /// The connection's rules and state.
+    @exclusivity(unchecked) var core: HTTP1Connection
     /// Received bytes not yet handled (an incomplete head, or requests held back).
     @exclusivity(unchecked) var input = ByteBuffer()
     /// Responses not yet fully sent. Nothing more is read while this is not empty.
-    @exclusivity(unchecked) var output = CircularBuffer<Output>(initialCapacity: 4)
-    /// Request-body bytes still to be skipped.
-    @exclusivity(unchecked) var bodyBytesToSkip = 0
-    /// Close once `output` is sent (`Connection: close`, HTTP/1.0, a bad request).
-    @exclusivity(unchecked) var closeWhenSent = false
+    @exclusivity(unchecked) var output = CircularBuffer<BodySegment>(initialCapacity: 4)
     /// An `EPOLLIN` edge arrived and the socket may hold unread bytes.
     @exclusivity(unchecked) var readReady = false
     /// The peer has shut its side (`EPOLLRDHUP`): no further edges will say so.
     @exclusivity(unchecked) var peerClosed = false
-    /// The last response is out and the write side is shut; input is read and dropped until
-    /// the peer closes (or the linger time is up).
-    @exclusivity(unchecked) var lingering = false
-    /// When the connection started waiting for its next request head (monotonic ns).
-    @exclusivity(unchecked) var waitingSince: Int64
-    /// When the socket last took output bytes (monotonic ns).
-    @exclusivity(unchecked) var lastProgress: Int64
 
-    init(fd: Int32, generation: UInt32, now: Int64) {
+    init(fd: Int32, generation: UInt32, core: HTTP1Connection) {
         self.fd = fd
         self.generation = generation
-        self.waitingSince = now
-        self.lastProgress = now
+        self.core = core
     }
 
     /// Sends queued output until it is all out or the socket is full. A head followed by a
@@ -73,7 +55,7 @@ final class EpollConnection {
                     if errno == EINTR { continue }
                     return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileShrank: false)
                 }
-                lastProgress = now
+                core.progressed(now: now)
                 bytes.moveReaderIndex(forwardBy: n)
                 if bytes.readableBytes == 0 {
                     output.removeFirst()
@@ -94,7 +76,7 @@ final class EpollConnection {
                 }
                 // Nothing more to read before `end`: the file shrank after its head was sent.
                 if n == 0 { return .failed(fileShrank: true) }
-                lastProgress = now
+                core.progressed(now: now)
                 offset += Int64(n)
                 if offset >= end {
                     output.removeFirst()

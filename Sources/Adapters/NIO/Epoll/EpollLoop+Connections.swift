@@ -36,7 +36,8 @@ extension EpollLoop {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             generation &+= 1
-            let c = EpollConnection(fd: fd, generation: generation, now: now)
+            let c = EpollConnection(fd: fd, generation: generation,
+                                    core: HTTP1Connection(files: files, timeout: timeout, observesProgress: true, now: now))
             let index = Int(fd)
             if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 1 - connections.count + 64)) }
             connections[index] = c
@@ -62,32 +63,19 @@ extension EpollLoop {
         live.wrappingDecrement(ordering: .relaxed)
     }
 
-    /// The last response of a connection is out. Closing now, with bytes from the peer still
-    /// unread, would make the kernel send a reset, which can destroy the response before the
-    /// peer has read it. So the write side is shut (the peer sees the end of the response), and
-    /// what the peer still sends is read and dropped until it closes, for at most `StaticFileServerHandler.lingerTime`.
+    /// The connection's last response is out (``HTTP1Connection/Action/linger``): the write
+    /// side is shut, so the peer sees the end of the response, and what the peer still sends
+    /// is read and dropped until it closes or the core's deadline.
     func linger(_ c: EpollConnection) {
-        c.lingering = true
         c.input = ByteBuffer()
-        c.bodyBytesToSkip = 0
-        c.waitingSince = now
         _ = linuxShutdown(c.fd, CLE_SHUT_WR)
         c.readReady = true  // read what is already there; its end is the peer's FIN
     }
 
-    /// Closes connections that waited too long for a request head, whose peer has taken
-    /// nothing of a response for as long, or that have lingered long enough; resumes
-    /// accepting after a pause.
+    /// Closes the connections past their deadline (a head not received in time, a peer that
+    /// takes nothing of a response, a linger that is over); resumes accepting after a pause.
     func sweep() {
-        let linger = min(timeout, StaticFileServerHandler.lingerTime.nanoseconds)
-        for case let c? in connections {
-            if c.lingering {
-                if now - c.waitingSince >= linger { close(c) }
-                continue
-            }
-            let since = c.output.isEmpty ? c.waitingSince : c.lastProgress
-            if now - since >= timeout { close(c) }
-        }
+        for case let c? in connections where now >= c.core.deadline { close(c) }
         if let until = acceptPausedUntil, now >= until {
             acceptPausedUntil = nil
             _ = registerListener()

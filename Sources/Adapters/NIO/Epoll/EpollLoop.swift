@@ -12,15 +12,13 @@ import NIOCore
 import WhiteNoise
 
 /// One thread of the epoll server: accepts from the shared listening socket
-/// (`EPOLLEXCLUSIVE`, so one loop wakes per connection), reads request heads, answers from
-/// the engine and sends (bytes with `send`, files with `sendfile`). Sockets are registered
-/// once, edge-triggered, for input and output: a request costs one `read` and one `send`
-/// and no `epoll_ctl`.
+/// (`EPOLLEXCLUSIVE`, so one loop wakes per connection), reads, and sends (bytes with `send`,
+/// files with `sendfile`). It is an I/O driver for each connection's ``HTTP1Connection``,
+/// which decides what the bytes mean, when a connection lingers and when it has waited too
+/// long. Sockets are registered once, edge-triggered, for input and output: a request costs
+/// one `read` and one `send` and no `epoll_ctl`.
 ///
-/// Bounds per connection, as the NIO server's: a whole request head within
-/// `requestHeadTimeout` of the connection's start or the end of the previous response; no
-/// reading while a response is still being sent (back-pressure); a response whose peer takes
-/// nothing for `requestHeadTimeout` is abandoned.
+/// Back-pressure: nothing more is read from a connection while a response is being sent.
 final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's thread only
     let files: StaticFiles
     let logger: Logger
@@ -150,8 +148,8 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         drainDeadline = min(drainDeadline ?? .max, requestedDeadline.load(ordering: .relaxed))
         if acceptPausedUntil == nil { epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil) }
         acceptPausedUntil = .max  // never again: the sweep does not re-register the listener
-        for case let c? in connections where c.isOpen && !c.closeWhenSent {
-            c.closeWhenSent = true
+        for case let c? in connections where c.isOpen && c.core.isOpen {
+            if c.core.quiesce(now: now) == .linger { linger(c) }
             drive(c)
         }
     }
@@ -179,11 +177,10 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
                     if fileShrank { logger.warning("whitenoise: a file shrank while being sent; connection closed") }
                     return close(c)
                 case .done:
-                    c.waitingSince = now
+                    if c.core.outputSent(now: now) == .linger { linger(c) }
                 }
             }
-            if c.closeWhenSent {
-                if !c.lingering { linger(c) }
+            if !c.core.isOpen {
                 guard c.readReady, readAndServe(c) else { return }
                 continue
             }
@@ -228,7 +225,7 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         // A short read drained the socket; the next bytes bring a new edge. A peer that has
         // half-closed sends no more edges: read on, once its responses are out, to see the end.
         if result < asked, !c.peerClosed { c.readReady = false }
-        if c.lingering { return true }  // closing: what arrives now is discarded
+        if !c.core.isOpen { return true }  // closing: what arrives now is discarded
         if c.input.readableBytes == 0 {
             _ = serve(c, &receive)
             if receive.readableBytes > 0, c.isOpen { c.input.writeBuffer(&receive) }
@@ -246,29 +243,26 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     /// a large body): the rest waits in the buffer until that response is out.
     private func serve(_ c: EpollConnection, _ buffer: inout ByteBuffer) -> Bool {
         var produced = false
-        while c.output.isEmpty, !c.closeWhenSent {
-            if c.bodyBytesToSkip > 0 {
-                let n = min(c.bodyBytesToSkip, buffer.readableBytes)
-                buffer.moveReaderIndex(forwardBy: n)
-                c.bodyBytesToSkip -= n
-                if c.bodyBytesToSkip > 0 { break }
-            }
-            let head: ParsedHead
-            do {
-                guard let parsed = try HTTP1HeadParser.parse(&buffer) else { break }
-                head = parsed
-            } catch {
-                append(StaticFileServerHandler.plain(error.status, isHead: false), persistence: .close, to: c)
+        loop: while c.output.isEmpty, c.isOpen {
+            switch c.core.nextStep(in: &buffer, now: now) {
+            case .respond(let response, let persistence):
+                append(response, persistence: persistence, to: c)
                 produced = true
-                break
+            case .respondMayBlock(let request, let persistence):
+                // The loop's own thread: a first use or an autorefresh lookup blocks this
+                // loop's connections for its duration, as a file read does in nginx.
+                append(request.response(), persistence: persistence, to: c)
+                produced = true
+            case .needMoreInput, .dropInput:
+                break loop
             }
-            c.bodyBytesToSkip = head.contentLength
-            let response = files.respond(method: head.method, target: head.target, fields: head.fields)
-                ?? StaticFileServerHandler.plain(.notFound, isHead: head.isHead)
-            append(response, persistence: head.persistence, to: c)
-            produced = true
         }
-        if out.readableBytes > 0 { sendOut(c) }
+        if !c.isOpen {
+            out.clear()
+        } else if out.readableBytes > 0 || !c.output.isEmpty {
+            c.core.outputQueued(now: now)
+            sendOut(c)
+        }
         return produced
     }
 
@@ -277,42 +271,20 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
     private func append(_ response: StaticResponse, persistence: HeadTail.Persistence, to c: EpollConnection) {
         out.writeImmutableBuffer(response.serialisedHTTP1Head())
         out.writeImmutableBuffer(tail.bytes(persistence))
-        if persistence == .close { c.closeWhenSent = true }
         switch response.body {
         case .empty:
             break
         case .bytes(let bytes) where bytes.readableBytes <= Self.coalesceLimit:
             out.writeImmutableBuffer(bytes)
-        case .bytes(let bytes):
+        default:
             queueOut(c)
-            c.output.append(.bytes(bytes))
-        case .file(let slice):
-            queueOut(c)
-            guard let descriptor = slice.file.take() else { return failRequest(c) }
-            c.output.append(.file(descriptor: descriptor, offset: slice.offset, end: slice.offset + slice.length, closes: true))
-        case .multipart(let parts):
-            queueOut(c)
-            var descriptor: Int32?
-            let lastFile = parts.lastIndex { if case .file = $0 { return true } else { return false } }
-            for (index, part) in parts.enumerated() {
-                switch part {
-                case .bytes(let bytes):
-                    c.output.append(.bytes(bytes))
-                case .file(let slice):
-                    if descriptor == nil { descriptor = slice.file.take() }
-                    guard let descriptor else { return failRequest(c) }
-                    c.output.append(.file(descriptor: descriptor, offset: slice.offset, end: slice.offset + slice.length,
-                                          closes: index == lastFile))
-                }
+            let complete = response.body.forEachSegment { c.output.append($0) }
+            if !complete {
+                // The engine's file was already handed out: this response cannot be completed.
+                return close(c)
             }
         }
         if out.readableBytes >= Self.coalesceLimit { queueOut(c) }
-    }
-
-    /// The engine's file was already handed out: this response cannot be completed.
-    private func failRequest(_ c: EpollConnection) {
-        c.closeWhenSent = true
-        c.output.removeAll()
     }
 
     /// Sends `out` at once when nothing is queued before it (the common case: no copy, and
@@ -321,13 +293,12 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
         if c.output.isEmpty {
             let n = out.withUnsafeReadableBytes { linuxSend(c.fd, $0, CLE_MSG_NOSIGNAL) }
             if n == out.readableBytes {
-                c.lastProgress = now
-                c.waitingSince = now
                 out.clear()
+                if c.core.outputSent(now: now) == .linger { linger(c) }
                 return
             }
             if n > 0 {
-                c.lastProgress = now
+                c.core.progressed(now: now)
                 out.moveReaderIndex(forwardBy: n)
             } else if errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR {
                 out.clear()
