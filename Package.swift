@@ -47,10 +47,17 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
+        // Django's formats and rules, byte for byte: staticfiles.json, hashed names, MD5,
+        // Python's URL helpers, the storage kinds. Foundation only.
+        .target(
+            name: "WhiteNoiseDjango",
+            path: "Sources/Django"
+        ),
         // The serving engine: knows no framework.
         .target(
             name: "WhiteNoise",
             dependencies: [
+                "WhiteNoiseDjango",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,7 +75,7 @@ let package = Package(
         .target(
             name: "WhiteNoiseStorage",
             dependencies: [
-                "WhiteNoise", "CZlib", "CBrotli",
+                "WhiteNoise", "WhiteNoiseDjango", "CZlib", "CBrotli",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Core/Storage"
@@ -97,6 +104,7 @@ let package = Package(
             name: "WhiteNoiseSettings",
             dependencies: [
                 "WhiteNoise",
+                "WhiteNoiseDjango",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,6 +236,10 @@ let package = Package(
         .testTarget(
             name: "PackageTraitTests",
             dependencies: ["WhiteNoiseTestSupport"]
+        ),
+        .testTarget(
+            name: "WhiteNoiseDjangoTests",
+            dependencies: ["WhiteNoiseDjango", "WhiteNoiseTestSupport"]
         ),
         .testTarget(
             name: "WhiteNoiseNIOTests",

@@ -4,6 +4,7 @@ import Logging
 import WhiteNoise
 import WhiteNoiseSettings
 import WhiteNoiseStorage
+import WhiteNoiseDjango
 
 /// `whitenoise collectstatic`: Django's collectstatic with WhiteNoise's storages.
 struct CollectStaticCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// The import map an app's pages carry, built once from `staticfiles.json` and the integrity
 /// values: `imports` maps each JS module's unhashed URL to its hashed URL, and `integrity`

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// Reads each key through the provider stack and turns its text into a typed setting, with
 /// errors that say where the winning value came from.

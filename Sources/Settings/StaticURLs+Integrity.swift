@@ -1,5 +1,6 @@
 import Foundation
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// Why a static file has no integrity value to give.
 public enum IntegrityLookupError: Error, Equatable, CustomStringConvertible {

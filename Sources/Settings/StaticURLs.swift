@@ -1,4 +1,5 @@
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// Turns a static file's name into the URL a page should link, as Django's `{% static %}` does
 /// with the configured storage: `STATIC_URL` + the hashed name from `staticfiles.json`

@@ -1,5 +1,7 @@
 public import WhiteNoise
 import Foundation
+// Django's types are part of this module's API (`storage`, `djangoCompatibility`, StaticManifest's errors).
+@_exported public import WhiteNoiseDjango
 
 /// The Django-like settings an app's static files are configured by (Docs/settings.md).
 ///

@@ -5,6 +5,7 @@ import WhiteNoise
 import WhiteNoiseSettings
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 /// The integrity helpers on a STATIC_ROOT built by a real collectstatic: the values are those
 /// of the bytes served under the hashed names (checked with Python's hashlib), the elements

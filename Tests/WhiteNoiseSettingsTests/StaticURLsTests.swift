@@ -3,6 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseSettings
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 /// `StaticURLs` gives the URLs Django's `{% static %}` gives, for the same settings and manifest.
 @Suite(.offCooperativePool) struct StaticURLsTests {

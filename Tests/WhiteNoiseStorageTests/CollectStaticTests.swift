@@ -5,6 +5,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 @Suite(.offCooperativePool) struct CollectStaticTests {
     func makeSite(_ t: TempTree) throws -> String {

@@ -3,6 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 /// Hashed names, rewritten CSS/JS and `staticfiles.json` must be byte-identical to Django's
 /// `ManifestStaticFilesStorage` on the same input: Django 6.1 with the default settings, and
@@ -135,7 +136,7 @@ import WhiteNoiseTestSupport
         let old = try djangoCollect(python: try Peer.django52.require(), into: base.root + "/old", main: main, vendor: vendor, jsModuleImports: true)
         let new = try djangoCollect(python: try Peer.django61.require(), into: base.root + "/new", main: main, vendor: vendor, jsModuleImports: true)
         let differing = Set(old.keys).symmetricDifference(new.keys).union(old.keys.filter { new[$0] != nil && new[$0] != old[$0] })
-        #expect(differing.contains(ManifestFile.name))
+        #expect(differing.contains(DjangoManifest.fileName))
         #expect(differing.contains { $0.hasPrefix("css/commented.") })
         #expect(differing.contains { $0.hasPrefix("js/modern.") })
     }
@@ -171,7 +172,7 @@ import WhiteNoiseTestSupport
         defer { base.remove() }
         let (main, vendor) = try makeSources(base)
         let (theirs, ours) = try collectWithBoth(base, python: python, version, main: main, vendor: vendor, jsModuleImports: jsModuleImports)
-        #expect(theirs[ManifestFile.name] != nil)
+        #expect(theirs[DjangoManifest.fileName] != nil)
         #expect(theirs.keys.contains { $0.hasPrefix("css/app.") && $0.hasSuffix(".css") && $0 != "css/app.css" })
         #expect(theirs["vendor/lib/lib.png"].map { String(decoding: $0, as: UTF8.self) } == "shadows the vendor copy: main comes first")
         expectIdentical(theirs, ours)

@@ -4,6 +4,7 @@ import Testing
 import WhiteNoise
 @testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 /// Subresource Integrity values: SHA-384 as Python's hashlib computes it, recorded by
 /// collectstatic for every collected file's final bytes (never for a compressed variant),
@@ -55,7 +56,7 @@ import WhiteNoiseTestSupport
     func expectEveryCollectedFileMatches(_ root: String) throws {
         let values = try recorded(root)
         var expected: [String] = []
-        if let data = FileManager.default.contents(atPath: root + "/" + ManifestFile.name) {
+        if let data = FileManager.default.contents(atPath: root + "/" + DjangoManifest.fileName) {
             let paths = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["paths"] as? [String: String])
             expected = Array(Set(paths.keys).union(paths.values)).sorted()
         } else {
@@ -70,7 +71,7 @@ import WhiteNoiseTestSupport
         for path in FileManager.default.enumerator(atPath: root)!.compactMap({ $0 as? String }).sorted() {
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory)
-            if isDirectory.boolValue || DigestIndex.metadataFileNames.contains(path) || path == ManifestFile.name { continue }
+            if isDirectory.boolValue || DigestIndex.metadataFileNames.contains(path) || path == DjangoManifest.fileName { continue }
             let isVariant = [".gz", ".br", ".zst"].contains { path.hasSuffix($0) }
                 && FileManager.default.fileExists(atPath: root + "/" + path.split(separator: ".").dropLast().joined(separator: "."))
             if !isVariant { expected.append(path) }

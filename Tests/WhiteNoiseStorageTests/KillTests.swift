@@ -3,6 +3,7 @@ import Testing
 import WhiteNoise
 @testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 /// `whitenoise collectstatic` killed (SIGKILL) at many points of a re-run that changes, adds and
 /// removes files. After each kill, STATIC_ROOT is one that the engine can serve: every file is
@@ -52,7 +53,7 @@ import WhiteNoiseTestSupport
         try copyTree(release1, uninterrupted)
         try collect(src2, into: uninterrupted)
         let old = try contents(release1), new = try contents(uninterrupted)
-        #expect(old[ManifestFile.name] != new[ManifestFile.name])
+        #expect(old[DjangoManifest.fileName] != new[DjangoManifest.fileName])
 
         // Log lines of an uninterrupted run (one per copied file, one per variant written).
         let probe = t.root + "/probe"
@@ -83,9 +84,9 @@ import WhiteNoiseTestSupport
     /// What the engine would serve from `root` is consistent (see the suite's comment).
     func expectServeable(_ root: String, old: [String: Data], new: [String: Data], point: Int) throws {
         let now = try contents(root)
-        #expect(now[ManifestFile.name] == old[ManifestFile.name] || now[ManifestFile.name] == new[ManifestFile.name], "point \(point): manifest")
+        #expect(now[DjangoManifest.fileName] == old[DjangoManifest.fileName] || now[DjangoManifest.fileName] == new[DjangoManifest.fileName], "point \(point): manifest")
         for (name, bytes) in now where !CompressionEncoding.servedSuffixes.contains(where: { name.hasSuffix($0) })
-            && !DigestIndex.metadataFileNames.contains(name) && name != ManifestFile.name && !name.contains(".tmp-") {
+            && !DigestIndex.metadataFileNames.contains(name) && name != DjangoManifest.fileName && !name.contains(".tmp-") {
             let release: [String: Data]
             if old[name] == bytes { release = old } else if new[name] == bytes { release = new } else {
                 Issue.record("point \(point): \(name) is neither release")
@@ -107,7 +108,7 @@ import WhiteNoiseTestSupport
             }
         }
         // The integrity values of the hashed names the manifest lists match their files.
-        let manifest = try JSONSerialization.jsonObject(with: now[ManifestFile.name] ?? Data("{}".utf8)) as? [String: Any]
+        let manifest = try JSONSerialization.jsonObject(with: now[DjangoManifest.fileName] ?? Data("{}".utf8)) as? [String: Any]
         if let paths = manifest?["paths"] as? [String: String], let integrity = try IntegrityIndex.read(root: root) {
             for hashed in paths.values {
                 guard let value = integrity.files[hashed], let bytes = now[hashed] else { continue }
@@ -129,12 +130,12 @@ import WhiteNoiseTestSupport
         let run = try CLIProcess(["collectstatic", "--static-root", root, "--source", src1, "--no-cache"])
         #expect(run.waitForStandardError(containing: "waiting for another collectstatic run in \(root)"))
         #expect(run.isRunning)
-        #expect(!FileManager.default.fileExists(atPath: root + "/" + ManifestFile.name))
+        #expect(!FileManager.default.fileExists(atPath: root + "/" + DjangoManifest.fileName))
         #expect((try FileManager.default.contentsOfDirectory(atPath: root)) == [RunLock.fileName])
         flock(fd, LOCK_UN)
         close(fd)
         #expect(run.waitForExit() == 0, "\(run.standardErrorSoFar())")
-        #expect(FileManager.default.fileExists(atPath: root + "/" + ManifestFile.name))
+        #expect(FileManager.default.fileExists(atPath: root + "/" + DjangoManifest.fileName))
     }
 
     /// Power loss cannot be simulated here, so the order of the calls is checked instead (with

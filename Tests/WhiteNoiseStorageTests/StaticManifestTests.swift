@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseDjango
 
 @Suite struct StaticManifestTests {
     @Test func lookupsFollowDjangosStoredName() throws {

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Foundation
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// `whitenoise clean`: removes old hashed versions from `STATIC_ROOT`, as Propshaft's
 /// `assets:clean` and Phoenix's `phx.digest.clean` do, so that a rolling deploy keeps the
@@ -66,7 +67,7 @@ public struct CleanStatic: Sendable {
             switch self {
             case .noDirectory(let root): return "no directory at '\(root)': STATIC_ROOT must be an existing folder"
             case .noManifest(let root):
-                return "no \(ManifestFile.name) in '\(root)': without it nothing is known to be current, so nothing is removed (run collectstatic with a manifest storage first)"
+                return "no \(DjangoManifest.fileName) in '\(root)': without it nothing is known to be current, so nothing is removed (run collectstatic with a manifest storage first)"
             case .unreadableManifest(let path): return "'\(path)' is not a staticfiles.json in Django's format (version 1.0 or 1.1 with \"paths\")"
             case .invalidOption(let message): return message
             }
@@ -107,7 +108,7 @@ public struct CleanStatic: Sendable {
 
         // Hashed versions, grouped by their original's name.
         var versions: [String: [(name: String, mtime: Double)]] = [:]
-        let metadata = DigestIndex.metadataFileNames.union([ManifestFile.name])
+        let metadata = DigestIndex.metadataFileNames.union([DjangoManifest.fileName])
         for (name, info) in files where !metadata.contains(name) && !Self.variantSuffixes.contains(where: { name.hasSuffix($0) }) {
             guard let original = try Self.original(of: name, root: root) else { continue }
             versions[original, default: []].append((name, info.mtime))
@@ -146,16 +147,12 @@ public struct CleanStatic: Sendable {
         return Summary(removed: removed.sorted(), bytes: bytes, keptVersions: kept)
     }
 
-    /// The hashed names `staticfiles.json` lists (its values).
+    /// The hashed files `staticfiles.json` lists.
     static func manifestPaths(root: String) throws -> Set<String> {
-        let path = root + "/" + ManifestFile.name
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure.noManifest(root) }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let version = object["version"] as? String, ["1.0", "1.1"].contains(version),
-            let paths = object["paths"] as? [String: String]
-        else { throw Failure.unreadableManifest(path) }
-        // A manifest value may carry a query or fragment (`a.css?#iefix`); the file is the path.
-        return Set(paths.values.map { value in String(value.prefix { $0 != "?" && $0 != "#" }) })
+        let manifest: DjangoManifest?
+        do { manifest = try DjangoManifest.read(root: root) } catch { throw Failure.unreadableManifest(error.path) }
+        guard let manifest else { throw Failure.noManifest(root) }
+        return manifest.hashedFiles
     }
 
     /// The original's relative name when `name` is a hashed version of it: `.<12 hex>` placed
@@ -178,7 +175,8 @@ public struct CleanStatic: Sendable {
             i += 1
         }
         guard !candidates.isEmpty else { return nil }
-        let digest = try MD5.hex(file: root + "/" + name)
+        let digest: String
+        do { digest = try MD5.hex(file: root + "/" + name) } catch { throw StorageError.unreadable(path: error.path, errno: error.errno) }
         return candidates.first { digest.hasPrefix($0.hash) }?.original
     }
 

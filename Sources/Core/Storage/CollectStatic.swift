@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// What `collectstatic` is to do.
 public struct CollectStaticOptions: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// `collectstatic`: collect, hash and rewrite (Django-identical), compress, then write the
 /// digest index and, last and atomically, `staticfiles.json`. Every file is written under a
@@ -150,7 +151,7 @@ public struct CollectStatic {
         Durability.syncFiles(in: root, paths: produced.map { root + "/" + $0 }
             + [IntegrityIndex.fileName, DigestIndex.fileName, RunCache.fileName].map { root + "/" + $0 })
         if options.storage.hashes {
-            try FileIO.writeAtomically(root + "/" + ManifestFile.name, Array(ManifestFile.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8),
+            try FileIO.writeAtomically(root + "/" + DjangoManifest.fileName, Array(DjangoManifest.json(paths: manifestPaths, compatibility: options.djangoCompatibility).utf8),
                                        times: nil, durable: true)
         }
         Durability.syncDirectory(root)
@@ -166,7 +167,7 @@ public struct CollectStatic {
 
         // 7. --clear, done last: whatever this run did not produce goes.
         if options.clear {
-            let keep = produced.union(DigestIndex.metadataFileNames).union([ManifestFile.name])
+            let keep = produced.union(DigestIndex.metadataFileNames).union([DjangoManifest.fileName])
             for path in FileIO.walk(root) {
                 let rel = String(path.dropFirst(root.count + 1))
                 if !keep.contains(rel), unlink(path) == 0 { summary.removed += 1 }
@@ -288,11 +289,8 @@ struct RunCache {
     func outputsUnchanged(for names: [String], storage: StorageKind) -> Bool {
         var expected = Set(names)
         if storage.hashes {
-            guard let data = FileManager.default.contents(atPath: root + "/" + ManifestFile.name),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let paths = object["paths"] as? [String: String], Set(paths.keys) == expected
-            else { return false }
-            expected = Set(paths.values)
+            guard let manifest = (try? DjangoManifest.read(root: root)) ?? nil, Set(manifest.paths.keys) == expected else { return false }
+            expected = Set(manifest.paths.values)
         }
         return expected.allSatisfy(unchanged) && index.files.keys.allSatisfy(unchanged)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WhiteNoiseDjango
 
 /// Path normalisation that never consults the file system, so it gives the same answer on
 /// every platform (Darwin's `URL.standardizedFileURL` also drops a leading `/private` when

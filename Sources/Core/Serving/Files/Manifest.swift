@@ -1,9 +1,11 @@
 import Dispatch
 import Foundation
 import Logging
+import WhiteNoiseDjango
 
 /// What the engine reads from a root's metadata files, written by `collectstatic`:
-/// Django's `staticfiles.json` (hashed names are immutable) and our digest index
+/// Django's `staticfiles.json` (hashed names are immutable; read through WhiteNoiseDjango's
+/// `DjangoManifest`, the package's one model of it) and our digest index
 /// (`staticfiles.digests.json`: content digests, so start-up hashes nothing).
 struct RootMetadata {
     /// Relative paths of hashed files listed in `staticfiles.json`.
@@ -24,13 +26,9 @@ struct RootMetadata {
 }
 
 extension RootMetadata {
-    /// The hashed names `root/staticfiles.json` lists (empty without one).
+    /// The hashed files `root/staticfiles.json` lists (empty without a readable one).
     static func hashedNames(root: String) -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: root + "/staticfiles.json"),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let paths = object["paths"] as? [String: String]
-        else { return [] }
-        return Set(paths.values)
+        DjangoManifest.hashedFiles(root: root)
     }
 }
 
@@ -42,7 +40,7 @@ final class ManifestNames: @unchecked Sendable {
 
     /// The hashed names of `root`'s manifest now.
     func hashedNames(root: String) -> Set<String> {
-        let snapshot = FileSystem.info(root + "/staticfiles.json").map(\.0)
+        let snapshot = FileSystem.info(root + "/" + DjangoManifest.fileName).map(\.0)
         lock.lock()
         defer { lock.unlock() }
         if let cached = byRoot[root], cached.snapshot == snapshot { return cached.names }

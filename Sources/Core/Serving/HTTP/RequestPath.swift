@@ -1,3 +1,5 @@
+import WhiteNoiseDjango
+
 /// The path part of a request target, percent-decoded, plus its raw query.
 public struct RequestPath: Sendable, Equatable {
     /// The decoded path, e.g. `/static/caf\u{e9}.css`. Always starts with `/`.
@@ -69,23 +71,13 @@ public struct RequestPath: Sendable, Equatable {
         var it = utf8.makeIterator()
         while let c = it.next() {
             if c == UInt8(ascii: "%") {
-                guard let h = it.next(), let l = it.next(), let hv = hexDigitValue(h), let lv = hexDigitValue(l) else { return nil }
+                guard let h = it.next(), let l = it.next(), let hv = PythonURL.hexDigitValue(h), let lv = PythonURL.hexDigitValue(l) else { return nil }
                 out.append(hv << 4 | lv)
             } else {
                 out.append(c)
             }
         }
         return String(validating: out, as: UTF8.self)
-    }
-
-    /// The value of an ASCII hex digit, or `nil`.
-    package static func hexDigitValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x41 + 10
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
     }
 
     /// Whether a decoded path is canonical: it starts with `/` and has no `.` or `..` segment,

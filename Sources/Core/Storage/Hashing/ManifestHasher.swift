@@ -1,5 +1,6 @@
 import WhiteNoise
 import Foundation
+import WhiteNoiseDjango
 
 /// Errors of the hashing step, each naming the files involved.
 public enum HashingError: Error, CustomStringConvertible, Equatable {
@@ -126,7 +127,9 @@ public struct ManifestHasher {
             } else if adjustable.contains(name) {
                 hashedName = hashedNameFor(name, content: original)
             } else {
-                do { hashedName = hashedNameFor(name, md5: try MD5.hex(file: path)) } catch { throw .io(error) }
+                do { hashedName = hashedNameFor(name, md5: try MD5.hex(file: path)) } catch {
+                    throw .io(.unreadable(path: error.path, errno: error.errno))
+                }
             }
             let hashedExists = exists(hashedName)
             var processed = false
@@ -176,15 +179,7 @@ public struct ManifestHasher {
 
     /// `hashed_name(name, content)` given the content's MD5.
     private mutating func hashedNameFor(_ name: String, md5: String) -> String {
-        var parsed = PythonURL.urlsplit(PythonURL.unquote(name))
-        let cleanName = parsed.path.trimmingCharacters(in: .whitespacesAndNewlines)
-        let hash = String(md5.prefix(12))
-        let (directory, file) = PythonURL.split(cleanName)
-        let (stem, ext) = PythonURL.splitext(file)
-        let hashed = directory.isEmpty ? "\(stem).\(hash)\(ext)" : "\(directory)/\(stem).\(hash)\(ext)"
-        parsed.path = hashed
-        if name.contains("?#"), parsed.query.isEmpty { parsed.path += "?" }
-        let result = PythonURL.urlunsplit(parsed)
+        let result = DjangoManifest.hashedName(name, md5: md5)
         producedNames.insert(result)
         return result
     }

@@ -1,5 +1,6 @@
 import Foundation
 import WhiteNoise
+import WhiteNoiseDjango
 
 /// Django's `HashedFilesMixin.patterns` (and the optional JS module-import patterns) of the
 /// chosen release, compiled with Python's semantics: case-insensitive, `.` stops only at `\n`.

@@ -10,7 +10,7 @@ package enum PythonURL {
         let b = Array(s.utf8)
         var i = 0
         while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = RequestPath.hexDigitValue(b[i + 1]), let l = RequestPath.hexDigitValue(b[i + 2]) {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = hexDigitValue(b[i + 1]), let l = hexDigitValue(b[i + 2]) {
                 out.append(h << 4 | l)
                 i += 3
             } else {
@@ -19,6 +19,16 @@ package enum PythonURL {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The value of an ASCII hex digit, or `nil` (also for the engine's percent-decoding).
+    package static func hexDigitValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
     }
 
     /// `urllib.parse.quote(s, safe=safe)` over UTF-8.

@@ -1,4 +1,5 @@
 import Foundation
+import WhiteNoiseDjango
 
 /// The Subresource Integrity values `collectstatic` records beside `staticfiles.json`:
 /// `STATIC_ROOT/staticfiles.integrity.json`, one `sha384-…` value per collected file (never
@@ -62,34 +63,5 @@ public struct IntegrityIndex: Sendable, Equatable {
             .map { "    \(JSONText.quote($0)): \(JSONText.quote(files[$0]!))" }
         return "{\n  \"version\": 1,\n  \"algorithm\": \"\(Self.algorithm)\",\n  \"files\": {\n"
             + entries.joined(separator: ",\n") + (entries.isEmpty ? "" : "\n") + "  }\n}\n"
-    }
-}
-
-/// JSON text for the files we write ourselves.
-package enum JSONText {
-    /// A JSON string literal (non-ASCII kept as UTF-8); with `escapingHTML`, `<`, `>` and `&`
-    /// are written as `\u003c`, `\u003e`, `\u0026`, so the text can sit inside a `<script>`.
-    package static func quote(_ s: String, escapingHTML: Bool = false) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<" where escapingHTML: out += "\\u003c"
-            case ">" where escapingHTML: out += "\\u003e"
-            case "&" where escapingHTML: out += "\\u0026"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
