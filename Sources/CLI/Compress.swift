@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import WhiteNoise
 import WhiteNoiseStorage
 
 /// `whitenoise compress ROOT`: mirrors `python -m whitenoise.compress`, with zstd.
@@ -33,9 +34,9 @@ struct Compress: ParsableCommand {
         guard isDirectory(root) else { throw CommandFailure("no directory at '\(root)': ROOT must be an existing directory") }
         var logger = Logger(label: "whitenoise.compress") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = quiet ? .error : .debug
-        var encodings = CompressionEncoding.allCases
+        var encodings = ContentCoding.compressed
         if noGzip { encodings.removeAll { $0 == .gzip } }
-        if noBrotli { encodings.removeAll { $0 == .brotli } }
+        if noBrotli { encodings.removeAll { $0 == .br } }
         if noZstd { encodings.removeAll { $0 == .zstd } }
         let compressor = Compressor(encodings: encodings,
                                     skipExtensions: extensions.isEmpty ? Compressor.defaultSkipExtensions : extensions,

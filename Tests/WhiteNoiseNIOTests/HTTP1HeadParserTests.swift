@@ -36,7 +36,7 @@ import Testing
         #expect(try parse("GET / HTTP/1.0\r\n\r\n")?.keepAlive == false)
         #expect(try parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")?.keepAlive == true)
         let chunked = try #require(try parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"))
-        #expect(!chunked.keepAlive && chunked.hasTransferEncoding)
+        #expect(!chunked.keepAlive && chunked.contentLength == 0)  // answered, then closed: no boundary guessed
     }
 
     @Test func incompleteHeadsWaitAndPipelinedHeadsComeOneByOne() throws {

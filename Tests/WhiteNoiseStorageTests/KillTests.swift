@@ -85,7 +85,7 @@ import WhiteNoiseDjango
     func expectServeable(_ root: String, old: [String: Data], new: [String: Data], point: Int) throws {
         let now = try contents(root)
         #expect(now[DjangoManifest.fileName] == old[DjangoManifest.fileName] || now[DjangoManifest.fileName] == new[DjangoManifest.fileName], "point \(point): manifest")
-        for (name, bytes) in now where !CompressionEncoding.servedSuffixes.contains(where: { name.hasSuffix($0) })
+        for (name, bytes) in now where !ContentCoding.variantSuffixes.contains(where: { name.hasSuffix($0.suffix) })
             && !DigestIndex.metadataFileNames.contains(name) && name != DjangoManifest.fileName && !name.contains(".tmp-") {
             let release: [String: Data]
             if old[name] == bytes { release = old } else if new[name] == bytes { release = new } else {

@@ -27,3 +27,25 @@ extension TempTreeShim {
         return out
     }
 }
+
+extension Zstd {
+    private typealias Decompress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int) -> Int
+    private typealias IsError = @convention(c) (Int) -> UInt32
+
+    /// `ZSTD_decompress` from the library collectstatic uses, for checking its output
+    /// (the package itself never decompresses).
+    static func decompress(_ input: [UInt8], size: Int) -> [UInt8]? {
+        for name in libraryNames {
+            guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL),
+                let decompress = dlsym(handle, "ZSTD_decompress").map({ unsafeBitCast($0, to: Decompress.self) }),
+                let isError = dlsym(handle, "ZSTD_isError").map({ unsafeBitCast($0, to: IsError.self) })
+            else { continue }
+            var out = [UInt8](repeating: 0, count: max(size, 1))
+            let n = out.withUnsafeMutableBytes { o in input.withUnsafeBytes { i in decompress(o.baseAddress, size, i.baseAddress, i.count) } }
+            guard isError(n) == 0 else { return nil }
+            out.removeSubrange(n...)
+            return out
+        }
+        return nil
+    }
+}

@@ -8,6 +8,10 @@ import WhiteNoise
 
 func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let start else { return 0 }
-    _ = EntityTagList(parsing: String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self))
+    let list = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+    // Invariant: a strong match is a weak match.
+    for tag in [#""a""#, #""""#, #""x,y""#] where EntityTagList.matches(list, etag: tag, weak: false) {
+        precondition(EntityTagList.matches(list, etag: tag, weak: true), "strong without weak: \(list)")
+    }
     return 0
 }

@@ -62,7 +62,7 @@ extension StaticFiles {
     private func file(at path: String, root: String, url: String) -> StaticFile? {
         guard let (snapshot, kind) = safeInfo(path, root: root), kind == .regular else { return nil }
         var sources = [StaticFile.Source(coding: .identity, path: path, snapshot: snapshot, knownDigest: nil)]
-        for (suffix, coding) in Self.siblingSuffixes where !sources.contains(where: { $0.coding == coding }) {
+        for (suffix, coding) in ContentCoding.variantSuffixes where !sources.contains(where: { $0.coding == coding }) {
             if let (snap, kind) = safeInfo(path + suffix, root: root), kind == .regular {
                 sources.append(.init(coding: coding, path: path + suffix, snapshot: snap, knownDigest: nil))
             }

@@ -74,7 +74,7 @@ public struct StaticFiles: Sendable {
             let path = root + "/" + f.relativePath
             var sources = [StaticFile.Source(coding: .identity, path: path, snapshot: f.snapshot,
                                              knownDigest: meta.digestIndex.digest(for: f.relativePath, matching: f.snapshot))]
-            for (suffix, coding) in Self.siblingSuffixes {
+            for (suffix, coding) in ContentCoding.variantSuffixes {
                 let rel = f.relativePath + suffix
                 guard let snap = byPath[PathKey(rel)], !sources.contains(where: { $0.coding == coding }) else { continue }
                 sources.append(.init(coding: coding, path: path + suffix, snapshot: snap,
@@ -178,11 +178,9 @@ public struct StaticFiles: Sendable {
         return StaticResponse(status: .serviceUnavailable, headerFields: f)
     }()
 
-    static let siblingSuffixes: [(String, ContentCoding)] = [(".zst", .zstd), (".zstd", .zstd), (".br", .br), (".gz", .gzip)]
-
     /// The original's relative path when `path` names a compressed sibling.
     static func compressedBase(of path: String) -> String? {
-        for (suffix, _) in siblingSuffixes where path.hasSuffix(suffix) && path.utf8.count > suffix.utf8.count {
+        for (suffix, _) in ContentCoding.variantSuffixes where path.hasSuffix(suffix) && path.utf8.count > suffix.utf8.count {
             return String(path.dropLast(suffix.count))
         }
         return nil

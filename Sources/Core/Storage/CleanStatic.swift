@@ -83,7 +83,7 @@ public struct CleanStatic: Sendable {
     }
 
     /// Suffixes of the compressed variants that go with a file.
-    static let variantSuffixes = CompressionEncoding.servedSuffixes
+    static let variantSuffixes = ContentCoding.variantSuffixes.map(\.suffix)
 
     /// Removes the old versions (unless `dryRun`) and says what went.
     public func run(now: Date = Date()) throws -> Summary {

@@ -27,7 +27,7 @@ public struct CollectStaticOptions: Sendable {
     /// Extensions never compressed (`WHITENOISE_SKIP_COMPRESS_EXTENSIONS`).
     public var skipCompressExtensions = Compressor.defaultSkipExtensions
     /// Encodings to produce.
-    public var encodings = CompressionEncoding.allCases
+    public var encodings = ContentCoding.compressed
     /// Django's `support_js_module_import_aggregation`.
     public var jsModuleImports = false
     /// Which Django's hashed output to match (`WHITENOISE_DJANGO_COMPATIBILITY`).

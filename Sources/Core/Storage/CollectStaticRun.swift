@@ -52,7 +52,7 @@ public struct CollectStatic {
             if try unchanged(source: source, destination: destination) {
                 summary.unmodified += 1
             } else {
-                let staleVariants = CompressionEncoding.servedSuffixes.map { name + $0 }.filter { !collectedNames.contains($0) }
+                let staleVariants = ContentCoding.variantSuffixes.map { name + $0.suffix }.filter { !collectedNames.contains($0) }
                 try place(source: source, destination: destination) {
                     for variant in staleVariants { unlink(root + "/" + variant) }
                 }
@@ -297,9 +297,9 @@ struct RunCache {
 
     /// The encodings whose variants of `name` the last run left untouched, when `name` itself
     /// is unchanged; `nil` when it must be compressed again.
-    func unchangedVariants(of name: String, encodings: [CompressionEncoding]) -> [CompressionEncoding]? {
+    func unchangedVariants(of name: String, encodings: [ContentCoding]) -> [ContentCoding]? {
         guard unchanged(name) else { return nil }
-        var kept: [CompressionEncoding] = []
+        var kept: [ContentCoding] = []
         for encoding in encodings where index.files[name + encoding.suffix] != nil {
             guard unchanged(name + encoding.suffix) else { return nil }
             kept.append(encoding)

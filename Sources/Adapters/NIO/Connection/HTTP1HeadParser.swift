@@ -11,8 +11,6 @@ package struct ParsedHead {
     var isHead: Bool
     /// Body bytes that follow the head and must be skipped.
     package var contentLength: Int
-    /// A transfer coding we do not decode: answer, then close (never guess a boundary).
-    var hasTransferEncoding: Bool
     /// HTTP/1.0 (which persists only when asked to, and is then told so).
     var isHTTP10 = false
 
@@ -198,7 +196,7 @@ package enum HTTP1HeadParser {
         guard hosts == 1 || (!http11 && hosts == 0) else { throw Invalid() }
         if transferEncoding { keepAlive = false }
         return ParsedHead(method: httpMethod, target: target, fields: fields, keepAlive: keepAlive, isHead: httpMethod == .head,
-                          contentLength: transferEncoding ? 0 : contentLength ?? 0, hasTransferEncoding: transferEncoding,
+                          contentLength: transferEncoding ? 0 : contentLength ?? 0,
                           isHTTP10: !http11)
     }
 

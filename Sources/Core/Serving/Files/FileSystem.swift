@@ -51,10 +51,10 @@ enum FileKind { case regular, directory, other }
 
 /// Thin POSIX wrappers: the engine avoids Foundation's file APIs on its paths for speed.
 enum FileSystem {
-    static func info(_ path: String, follow: Bool = true) -> (FileSnapshot, FileKind)? {
+    /// The snapshot and kind of what `path` names (symlinks followed), or `nil`.
+    static func info(_ path: String) -> (FileSnapshot, FileKind)? {
         var st = stat()
-        let rc = follow ? stat(path, &st) : lstat(path, &st)
-        guard rc == 0 else { return nil }
+        guard stat(path, &st) == 0 else { return nil }
         return (snapshot(st), kind(st.st_mode))
     }
 

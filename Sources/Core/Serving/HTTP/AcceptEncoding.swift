@@ -1,4 +1,5 @@
-/// The content codings this engine can serve, in the order used to break size ties.
+/// A content coding the engine serves, and the suffix of the precompressed sibling it is
+/// served from. `collectstatic` and `whitenoise compress` write the same suffixes.
 public enum ContentCoding: String, Sendable, CaseIterable {
     /// No content coding: the file as it is.
     case identity
@@ -8,6 +9,24 @@ public enum ContentCoding: String, Sendable, CaseIterable {
     case br
     /// gzip (`.gz` sibling).
     case gzip
+
+    /// The codings a precompressed variant can have, in the order they are written.
+    public static let compressed: [ContentCoding] = [.zstd, .br, .gzip]
+
+    /// Every suffix a variant is served from, with its coding (for zstd, `.zst` before `.zstd`).
+    public static let variantSuffixes: [(suffix: String, coding: ContentCoding)] = [
+        (".zst", .zstd), (".zstd", .zstd), (".br", .br), (".gz", .gzip),
+    ]
+
+    /// The suffix a variant is written under: `.zst`, `.br`, `.gz` (none for identity).
+    public var suffix: String {
+        switch self {
+        case .identity: return ""
+        case .zstd: return ".zst"
+        case .br: return ".br"
+        case .gzip: return ".gz"
+        }
+    }
 }
 
 /// A parsed `Accept-Encoding` header (RFC 9110 §12.5.3): the q-value of each coding this

@@ -1,43 +1,9 @@
-/// Entity-tag lists as they appear in `If-None-Match` and `If-Match` (RFC 9110 §8.8.3, §13.1).
-public enum EntityTagList: Equatable, Sendable {
-    /// `*`: matches any current representation.
-    case any
-    /// A list of tags, each with its weakness flag and its opaque value (quotes included).
-    case tags([EntityTag])
-
-    /// Parses a header value. Malformed members are skipped; a value with no valid member
-    /// yields an empty list (which matches nothing).
-    public init(parsing value: String) {
-        var text = value
-        self = text.withUTF8 { bytes in
-            var tags: [EntityTag] = []
-            let isAny = Self.scan(bytes) { weak, range in
-                tags.append(EntityTag(weak: weak, opaque: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
-                return false
-            }
-            return isAny ? .any : .tags(tags)
-        }
-    }
-
-    /// Weak comparison (used by `If-None-Match`): opaque values equal, weakness ignored.
-    public func weaklyMatches(_ etag: String) -> Bool {
-        switch self {
-        case .any: return true
-        case .tags(let tags): return tags.contains { $0.opaque == etag }
-        }
-    }
-
-    /// Strong comparison (used by `If-Match`): both strong and opaque values equal.
-    public func stronglyMatches(_ etag: String) -> Bool {
-        switch self {
-        case .any: return true
-        case .tags(let tags): return tags.contains { !$0.weak && $0.opaque == etag }
-        }
-    }
-
+/// Entity-tag lists as they appear in `If-None-Match` and `If-Match` (RFC 9110 §8.8.3,
+/// §13.1), matched in place: no list is built.
+package enum EntityTagList {
     /// Whether the header value `list` matches `etag`, without allocating: `*` matches;
     /// weak comparison ignores `W/`, strong comparison needs a strong tag.
-    public static func matches(_ list: String, etag: String, weak: Bool) -> Bool {
+    package static func matches(_ list: String, etag: String, weak: Bool) -> Bool {
         var list = list
         var etag = etag
         return list.withUTF8 { l in
@@ -88,12 +54,4 @@ public enum EntityTagList: Equatable, Sendable {
         }
         return false
     }
-}
-
-/// One entity tag: weak or strong, and its opaque quoted value such as `"abc"`.
-public struct EntityTag: Equatable, Sendable {
-    /// `true` for a `W/` tag.
-    public var weak: Bool
-    /// The quoted opaque value, quotes included.
-    public var opaque: String
 }

@@ -88,15 +88,6 @@ public struct RequestFields: Sendable {
         }
     }
 
-    /// Adds one field by its lower-case name, as a parser meets it; other names are ignored.
-    /// Returns whether the name was one of ours.
-    @discardableResult
-    public mutating func add(lowercasedName name: String, value: String) -> Bool {
-        guard let known = Name.allCases.first(where: { $0.lowercased == name }) else { return false }
-        add(known, value: value)
-        return true
-    }
-
     /// Adds one field by its name in any case, as frameworks that keep names as sent give
     /// them (no allocation: names are compared ASCII-case-insensitively).
     @discardableResult

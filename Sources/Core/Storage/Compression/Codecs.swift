@@ -8,28 +8,6 @@ import Musl
 import Darwin
 #endif
 
-/// The precompressed encodings `collectstatic` and `whitenoise compress` produce.
-public enum CompressionEncoding: String, CaseIterable, Sendable {
-    /// Zstandard, written as `<file>.zst`.
-    case zstd
-    /// Brotli (quality 11), written as `<file>.br`.
-    case brotli
-    /// gzip (level 9, mtime 0), written as `<file>.gz`.
-    case gzip
-
-    /// Every suffix under which the engine serves a variant (`.zstd` as well as `.zst`).
-    public static let servedSuffixes = [".gz", ".br", ".zst", ".zstd"]
-
-    /// The file-name suffix of a variant.
-    public var suffix: String {
-        switch self {
-        case .zstd: return ".zst"
-        case .brotli: return ".br"
-        case .gzip: return ".gz"
-        }
-    }
-}
-
 /// One-shot codecs over the system libraries.
 public enum Codecs {
     /// gzip exactly as Python's `gzip.GzipFile(filename="", mode="wb", compresslevel=9,
@@ -101,7 +79,6 @@ public enum Codecs {
 struct Zstd: @unchecked Sendable {
     typealias CompressBound = @convention(c) (Int) -> Int
     typealias Compress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
-    typealias Decompress = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int) -> Int
     typealias IsError = @convention(c) (Int) -> UInt32
     typealias Create = @convention(c) () -> OpaquePointer?
     typealias Free = @convention(c) (OpaquePointer?) -> Int
@@ -118,7 +95,6 @@ struct Zstd: @unchecked Sendable {
 
     let compressBound: CompressBound
     let compress: Compress
-    let decompress: Decompress
     let isError: IsError
     let create: Create
     let free: Free
@@ -153,25 +129,16 @@ struct Zstd: @unchecked Sendable {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else { continue }
             func symbol<T>(_ name: String, _: T.Type) -> T? { dlsym(handle, name).map { unsafeBitCast($0, to: T.self) } }
             guard let bound = symbol("ZSTD_compressBound", CompressBound.self), let compress = symbol("ZSTD_compress", Compress.self),
-                let decompress = symbol("ZSTD_decompress", Decompress.self), let isError = symbol("ZSTD_isError", IsError.self),
+                let isError = symbol("ZSTD_isError", IsError.self),
                 let create = symbol("ZSTD_createCCtx", Create.self), let free = symbol("ZSTD_freeCCtx", Free.self),
                 let setParameter = symbol("ZSTD_CCtx_setParameter", SetParameter.self),
                 let stream = symbol("ZSTD_compressStream2", CompressStream2.self)
             else { continue }
-            return Zstd(compressBound: bound, compress: compress, decompress: decompress, isError: isError, create: create,
+            return Zstd(compressBound: bound, compress: compress, isError: isError, create: create,
                         free: free, setParameter: setParameter, compressStream2: stream,
                         versionNumber: symbol("ZSTD_versionNumber", VersionNumber.self))
         }
         return nil
     }()
 
-    /// Decompresses a frame whose size is known to be `size` (tests and verification).
-    static func decompress(_ input: [UInt8], size: Int) -> [UInt8]? {
-        guard let lib = shared else { return nil }
-        var out = [UInt8](repeating: 0, count: max(size, 1))
-        let n = out.withUnsafeMutableBytes { o in input.withUnsafeBytes { i in lib.decompress(o.baseAddress, size, i.baseAddress, i.count) } }
-        guard lib.isError(n) == 0 else { return nil }
-        out.removeSubrange(n...)
-        return out
-    }
 }

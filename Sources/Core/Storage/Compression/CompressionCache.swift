@@ -58,13 +58,13 @@ public struct CompressionCache: Sendable {
     }
 
     /// The entry's path for a content key, an encoding and the compressor's mode.
-    func entryPath(_ key: String, _ encoding: CompressionEncoding, streaming: Bool) -> String {
+    func entryPath(_ key: String, _ encoding: ContentCoding, streaming: Bool) -> String {
         "\(directory)/\(Self.layoutVersion)/\(encoding.cacheIdentity)\(streaming ? "-stream" : "")/\(key.prefix(2))/\(key)"
     }
 
     /// Writes the variant of `key` to `destination` (atomically, with `times`) when a whole,
     /// verified entry exists; removes an entry that fails verification.
-    func restore(_ key: String, _ encoding: CompressionEncoding, streaming: Bool, to destination: String, times: stat) -> Lookup {
+    func restore(_ key: String, _ encoding: ContentCoding, streaming: Bool, to destination: String, times: stat) -> Lookup {
         let path = entryPath(key, encoding, streaming: streaming)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .miss }
@@ -100,7 +100,7 @@ public struct CompressionCache: Sendable {
 
     /// Records `variant` (a compressed file), or that the codec was not effective (`nil`).
     /// Failures are ignored: the cache only ever saves work.
-    func store(_ key: String, _ encoding: CompressionEncoding, streaming: Bool, variant: String?) {
+    func store(_ key: String, _ encoding: ContentCoding, streaming: Bool, variant: String?) {
         var checksum = ContentDigest()
         var length = 0
         if let variant {
@@ -226,15 +226,16 @@ public struct CompressionCache: Sendable {
     }
 }
 
-extension CompressionEncoding {
+extension ContentCoding {
     /// The codec, its settings and its library's version: part of every cache key.
     var cacheIdentity: String {
         switch self {
         case .gzip: return "gzip-9-zlib\(String(cString: zlibVersion()))"
-        case .brotli:
+        case .br:
             let v = BrotliEncoderVersion()
             return "br-11-w22-brotli\(v >> 24).\((v >> 12) & 0xFFF).\(v & 0xFFF)"
         case .zstd: return "zstd-19-zstd\(Zstd.shared?.versionNumber?() ?? 0)"
+        case .identity: return "identity"
         }
     }
 }

@@ -22,7 +22,9 @@ public struct Compressor: Sendable {
     ]
 
     /// The encodings to produce.
-    public var encodings: [CompressionEncoding]
+    public var encodings: [ContentCoding] {
+        didSet { encodings.removeAll { $0 == .identity } }  // identity is the original
+    }
     /// Extensions (without dot, any case) never compressed; empty compresses everything.
     public var skipExtensions: [String]
     /// Where progress and warnings go.
@@ -33,10 +35,10 @@ public struct Compressor: Sendable {
     public var cache: CompressionCache?
 
     /// A compressor for `encodings`, skipping `skipExtensions`.
-    public init(encodings: [CompressionEncoding] = CompressionEncoding.allCases,
+    public init(encodings: [ContentCoding] = ContentCoding.compressed,
                 skipExtensions: [String] = Compressor.defaultSkipExtensions,
                 logger: Logger = Logger(label: "whitenoise.compress")) {
-        self.encodings = encodings
+        self.encodings = encodings.filter { $0 != .identity }
         self.skipExtensions = skipExtensions.map { $0.lowercased() }
         self.logger = logger
     }
@@ -48,11 +50,11 @@ public struct Compressor: Sendable {
         /// Its size.
         public var originalSize: Int
         /// Variants written: encoding and size.
-        public var written: [CompressionEncoding: Int]
+        public var written: [ContentCoding: Int]
         /// Encodings not kept because they saved less than 5%.
-        public var notEffective: [CompressionEncoding]
+        public var notEffective: [ContentCoding]
         /// Encodings whose outcome came from the compression cache (nothing was compressed).
-        public var fromCache: Set<CompressionEncoding> = []
+        public var fromCache: Set<ContentCoding> = []
         /// CPU time spent in the compression libraries for this file, in seconds.
         public var codecCPUSeconds: Double = 0
         /// What is known of the original and its variants without reading them again (their
@@ -61,7 +63,7 @@ public struct Compressor: Sendable {
         /// the cache, and the mtime they all carry.
         var contentDigest: UInt64?
         var integrity: String?
-        var variantDigests: [CompressionEncoding: UInt64] = [:]
+        var variantDigests: [ContentCoding: UInt64] = [:]
         var modified: FileTime?
 
         /// The digest-index entries of the original and its variants that are known, by path.
@@ -165,7 +167,7 @@ public struct Compressor: Sendable {
     }
 
     /// Small files: read whole, each encoding in one call.
-    private func compressInMemory(_ path: String, _ encodings: [CompressionEncoding]) throws(StorageError) -> FileResult {
+    private func compressInMemory(_ path: String, _ encodings: [ContentCoding]) throws(StorageError) -> FileResult {
         let (bytes, stat) = try FileIO.read(path)
         var result = FileResult(path: path, originalSize: bytes.count, written: [:], notEffective: [])
         for encoding in encodings {
@@ -173,8 +175,9 @@ public struct Compressor: Sendable {
             let compressed: [UInt8]? = bytes.withUnsafeBytes { raw in
                 switch encoding {
                 case .gzip: return Codecs.gzip(raw)
-                case .brotli: return Codecs.brotli(raw)
+                case .br: return Codecs.brotli(raw)
                 case .zstd: return Codecs.zstd(raw)
+                case .identity: return nil  // not a compression (filtered out in init)
                 }
             }
             result.codecCPUSeconds += Self.threadCPUTime() - started
@@ -193,7 +196,7 @@ public struct Compressor: Sendable {
     }
 
     /// Large files: every encoding fed from one read pass, each into its own temporary file.
-    private func compressStreaming(_ path: String, _ encodings: [CompressionEncoding]) throws(StorageError) -> FileResult {
+    private func compressStreaming(_ path: String, _ encodings: [ContentCoding]) throws(StorageError) -> FileResult {
         let encoders = encodings.compactMap { StreamingEncoder($0, for: path) }
         let times: stat
         var cpu = 0.0

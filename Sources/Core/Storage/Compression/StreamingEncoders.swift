@@ -12,7 +12,7 @@ import Darwin
 /// One encoding of a large file, fed chunk by chunk, writing to a temporary file: memory stays
 /// bounded whatever the file's size. gzip output is byte-identical to `Codecs.gzip`.
 final class StreamingEncoder {
-    let encoding: CompressionEncoding
+    let encoding: ContentCoding
     let finalPath: String
     let tempPath: String
     private let fd: Int32
@@ -29,7 +29,7 @@ final class StreamingEncoder {
     private var zstd: OpaquePointer?
 
     /// `nil` when the encoding is unavailable (zstd without libzstd) or the temp file cannot be made.
-    init?(_ encoding: CompressionEncoding, for path: String) {
+    init?(_ encoding: ContentCoding, for path: String) {
         self.encoding = encoding
         let final = path + encoding.suffix
         finalPath = final
@@ -39,7 +39,7 @@ final class StreamingEncoder {
             guard deflateInit2_(&zstream, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
                                 Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
             crc = crc32(0, nil, 0)
-        case .brotli:
+        case .br:
             guard let state = BrotliEncoderCreateInstance(nil, nil, nil) else { return nil }
             BrotliEncoderSetParameter(state, BROTLI_PARAM_QUALITY, UInt32(BROTLI_MAX_QUALITY))
             BrotliEncoderSetParameter(state, BROTLI_PARAM_LGWIN, UInt32(BROTLI_DEFAULT_WINDOW))
@@ -48,6 +48,8 @@ final class StreamingEncoder {
             guard let lib = Zstd.shared, let ctx = lib.create() else { return nil }
             _ = lib.setParameter(ctx, 100, 19)  // ZSTD_c_compressionLevel
             zstd = ctx
+        case .identity:
+            return nil
         }
         fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 {
@@ -73,8 +75,9 @@ final class StreamingEncoder {
     func feed(_ chunk: UnsafeRawBufferPointer, finish: Bool) {
         switch encoding {
         case .gzip: feedGzip(chunk, finish: finish)
-        case .brotli: feedBrotli(chunk, finish: finish)
+        case .br: feedBrotli(chunk, finish: finish)
         case .zstd: feedZstd(chunk, finish: finish)
+        case .identity: break
         }
     }
 
