@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "WhiteNoiseStorage",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseDjango", "CZlib", "CBrotli",
+                "WhiteNoise", "WhiteNoiseDjango", "WhiteNoiseSettings", "CZlib", "CBrotli",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Core/Storage"
@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "WhiteNoiseStorageTests",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
+                "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -23,10 +23,11 @@ struct Cache: ParsableCommand {
     var clear = false
 
     func run() throws {
-        let base = try settings.load() ?? CollectStaticCommand.environmentOnly()
-        guard let cache = CollectStaticCommand.cache(flag: cacheDirectory, off: false, settings: base) else {
+        let base = try settings.resolve(overriding: cacheDirectory.map { ["WHITENOISE_CACHE_DIR": $0] } ?? [:])
+        guard let directory = base.compressionCacheDirectory() else {
             throw ValidationError("the compression cache is off (WHITENOISE_CACHE_DIR=off): give --cache-dir DIR")
         }
+        let cache = CompressionCache(directory: directory, maxSize: base.compressionCacheMaxSize)
         if clear {
             let before = cache.usage()
             cache.clear()

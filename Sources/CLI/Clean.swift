@@ -29,12 +29,7 @@ struct Clean: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        let root: String
-        if let staticRoot {
-            root = staticRoot
-        } else if let configured = try settings.load()?.staticRoot ?? CollectStaticCommand.environmentOnly().staticRoot {
-            root = configured
-        } else {
+        guard let root = try settings.resolve(overriding: staticRoot.map { ["STATIC_ROOT": $0] } ?? [:]).staticRoot else {
             throw ValidationError("STATIC_ROOT is not set: give --static-root DIR, or STATIC_ROOT in the settings file (--settings FILE)")
         }
         let summary: CleanStatic.Summary

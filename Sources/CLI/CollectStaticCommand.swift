@@ -82,33 +82,21 @@ struct CollectStaticCommand: ParsableCommand {
     func run() throws {
         var logger = Logger(label: "whitenoise.collectstatic") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbosity >= 2 ? .debug : (verbosity == 1 ? .notice : .error)
-        let loaded = try settings.load()
-        let fromEnvironment = loaded == nil ? try Self.environmentOnly() : nil
-        let base = loaded ?? fromEnvironment!
-        guard let root = staticRoot ?? base.staticRoot else {
+        let base = try settings.resolve(overriding: settingFlags())
+        guard base.staticRoot != nil else {
             throw ValidationError("STATIC_ROOT is not set: give --static-root DIR, or STATIC_ROOT in the settings file (--settings FILE)")
         }
-        let dirs = sources.isEmpty ? base.staticfilesDirs : sources.map(Self.source)
-        guard !dirs.isEmpty else {
+        var options = try CollectStaticOptions(settings: base)
+        if !sources.isEmpty { options.sources = try sources.map(Self.source) }
+        guard !options.sources.isEmpty else {
             throw ValidationError("no sources: give at least one --source DIR, or STATICFILES_DIRS in the settings file (--settings FILE)")
         }
-        var options = CollectStaticOptions(staticRoot: root, sources: dirs)
-        if let storage {
-            options.storage = StorageKind(name: storage)!
-        } else if base.configuredKeys.contains("STORAGE") {
-            options.storage = base.storage
-        }
-        options.staticURL = staticURL ?? base.staticBaseURL
-        if let skip = base.skipCompressExtensions { options.skipCompressExtensions = skip }
         options.clear = clear
         options.dryRun = dryRun
         options.link = link
         options.ignorePatterns = (noDefaultIgnore ? [] : Collector.defaultIgnorePatterns) + ignore
-        options.keepOnlyHashedFiles = keepOnlyHashedFiles || base.keepOnlyHashedFiles
         options.jsModuleImports = jsModuleImports
         options.missingReferences = MissingReferencePolicy(rawValue: missingReferences)!
-        options.djangoCompatibility = djangoCompatibility.flatMap(DjangoCompatibility.init(name:)) ?? base.djangoCompatibility
-        options.compressionCache = Self.cache(flag: cacheDirectory, off: noCache, settings: base)
         let started = Date()
         let live = verbosity >= 1 && isatty(2) == 1
         let summary: CollectStaticSummary
@@ -124,23 +112,22 @@ struct CollectStaticCommand: ParsableCommand {
         if verbosity >= 1 { print(summary.line(seconds: Date().timeIntervalSince(started))) }
     }
 
-    /// The compression cache the flags and settings ask for (`nil`: off).
-    static func cache(flag: String?, off: Bool, settings: WhiteNoiseSettings) -> CompressionCache? {
-        guard !off, let directory = flag.map(LexicalPath.absolute) ?? settings.compressionCacheDirectory() else { return nil }
-        return CompressionCache(directory: directory, maxSize: settings.compressionCacheMaxSize)
-    }
-
-    /// Settings from environment variables alone (no file).
-    static func environmentOnly() throws -> WhiteNoiseSettings {
-        do { return try WhiteNoiseSettings.load(file: nil) } catch { throw CommandFailure(error.description) }
+    /// The flags that are settings, as the settings they override (`--set` wins over them).
+    func settingFlags() -> [String: String] {
+        var values: [String: String] = [:]
+        values["STATIC_ROOT"] = staticRoot
+        values["STORAGE"] = storage
+        values["STATIC_URL"] = staticURL
+        if keepOnlyHashedFiles { values["WHITENOISE_KEEP_ONLY_HASHED_FILES"] = "true" }
+        values["WHITENOISE_DJANGO_COMPATIBILITY"] = djangoCompatibility
+        values["WHITENOISE_CACHE_DIR"] = noCache ? "off" : cacheDirectory
+        return values
     }
 
     /// `prefix=DIR` or `DIR`.
-    static func source(_ text: String) -> Collector.Source {
-        if let eq = text.firstIndex(of: "="), !text[..<eq].contains("/") {
-            return Collector.Source(prefix: String(text[..<eq]), path: String(text[text.index(after: eq)...]))
-        }
-        return Collector.Source(path: text)
+    static func source(_ text: String) throws -> Collector.Source {
+        guard let entry = SourceDirectory(entry: text) else { throw ValidationError("--source takes DIR or prefix=DIR; got '\(text)'") }
+        return entry
     }
 }
 
@@ -161,10 +148,9 @@ struct FindStatic: ParsableCommand {
     @OptionGroup var settings: SettingsOption
 
     func run() throws {
-        var dirs = sources.map(CollectStaticCommand.source)
+        var dirs = try sources.map(CollectStaticCommand.source)
         if dirs.isEmpty {
-            let base = try settings.load() ?? CollectStaticCommand.environmentOnly()
-            dirs = base.staticfilesDirs
+            dirs = try settings.resolve().staticfilesDirs
         }
         guard !dirs.isEmpty else { throw ValidationError("no sources: give --source DIR, or --settings FILE with STATICFILES_DIRS") }
         var missing = false

@@ -89,10 +89,23 @@ struct Serve: AsyncParsableCommand {
         if root != nil, settings.file != nil || !settings.assignments.isEmpty {
             throw ValidationError("give ROOT, or --settings FILE (and --set KEY=VALUE), not both")
         }
-        let loaded = root == nil ? try settings.load(overriding: settingFlags()) : nil
-        if loaded == nil, root == nil { throw ValidationError("give the directory to serve (ROOT), or --settings FILE") }
-        if let root, !isDirectory(root) {
-            throw CommandFailure("no directory at '\(root)': ROOT must be an existing directory")
+        let loaded: WhiteNoiseSettings
+        if let root {
+            guard isDirectory(root) else { throw CommandFailure("no directory at '\(root)': ROOT must be an existing directory") }
+            // ROOT is a STATIC_ROOT served at --prefix (default /); its staticfiles.json, if
+            // any, marks hashed names immutable. The environment's settings are not read.
+            var overrides = settingFlags()
+            overrides["STATIC_ROOT"] = root
+            overrides["WHITENOISE_STATIC_PREFIX"] = prefix ?? "/"
+            overrides["STORAGE"] = StorageKind.compressedManifest.rawValue
+            do { loaded = try WhiteNoiseSettings.load(file: nil, environment: [:], overrides: overrides) } catch {
+                throw flagError(error)  // from the flags: a usage error
+            }
+        } else {
+            guard let fromSettings = try settings.load(overriding: settingFlags()) else {
+                throw ValidationError("give the directory to serve (ROOT), or --settings FILE")
+            }
+            loaded = fromSettings
         }
         let level = Logger.Level(rawValue: logLevel)!
         LoggingSystem.bootstrap { label in
@@ -101,26 +114,12 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "whitenoise")
-        var config = StaticFilesConfiguration()
-        config.maxAge = (maxAge ?? "60") == "none" ? nil : Int(maxAge ?? "60")
-        config.indexFile = indexFile
-        if let immutableFileTest { config.immutableFileTest = .regex(immutableFileTest) }
-        config.allowAllOrigins = !noAllowAllOrigins
-        config.charset = (charset ?? "utf-8").isEmpty ? nil : (charset ?? "utf-8")
-        config.autorefresh = autorefresh
-        config.allowUnsafeSymlinks = allowUnsafeSymlinks
-        var files: StaticFiles
+        let files: StaticFiles
         do {
-            if let loaded {
-                files = try StaticFiles(settings: loaded, logger: logger) { $0.allowUnsafeSymlinks = allowUnsafeSymlinks }
-            } else {
-                files = try StaticFiles(configuration: config, logger: logger)
-                files.addFiles(root: root!, prefix: prefix ?? "/")
-            }
+            files = try StaticFiles(settings: loaded, logger: logger) { $0.allowUnsafeSymlinks = allowUnsafeSymlinks }
         } catch let error as CustomStringConvertible {
-            // From the flags, a bad value (an --immutable-file-test regex) is a usage error;
-            // from settings, a bad setting.
-            if loaded == nil { throw ValidationError(error.description) }
+            // From the flags, a bad value is a usage error; from settings, a bad setting.
+            if root != nil { throw ValidationError(error.description) }
             throw CommandFailure(error.description)
         }
 
@@ -164,17 +163,32 @@ struct Serve: AsyncParsableCommand {
         try await server.shutdown()
     }
 
-    /// The engine flags that were given, as the settings they override.
+    /// The engine flags that were given, each with the setting it overrides: the one place a
+    /// flag is mapped.
+    func flagSettings() -> [(flag: String, key: String, value: String)] {
+        var given: [(String, String, String?)] = [
+            ("--prefix", "WHITENOISE_STATIC_PREFIX", prefix),
+            ("--max-age", "WHITENOISE_MAX_AGE", maxAge),
+            ("--index-file", "WHITENOISE_INDEX_FILE", indexFile),
+            ("--immutable-file-test", "WHITENOISE_IMMUTABLE_FILE_TEST", immutableFileTest),
+            ("--charset", "WHITENOISE_CHARSET", charset),
+        ]
+        if noAllowAllOrigins { given.append(("--no-allow-all-origins", "WHITENOISE_ALLOW_ALL_ORIGINS", "false")) }
+        if autorefresh { given.append(("--autorefresh", "WHITENOISE_AUTOREFRESH", "true")) }
+        return given.compactMap { flag, key, value in value.map { (flag, key, $0) } }
+    }
+
+    /// The flags as settings overrides.
     func settingFlags() -> [String: String] {
-        var values: [String: String] = [:]
-        values["WHITENOISE_STATIC_PREFIX"] = prefix
-        values["WHITENOISE_MAX_AGE"] = maxAge
-        values["WHITENOISE_INDEX_FILE"] = indexFile
-        values["WHITENOISE_IMMUTABLE_FILE_TEST"] = immutableFileTest
-        values["WHITENOISE_CHARSET"] = charset
-        if noAllowAllOrigins { values["WHITENOISE_ALLOW_ALL_ORIGINS"] = "false" }
-        if autorefresh { values["WHITENOISE_AUTOREFRESH"] = "true" }
-        return values
+        Dictionary(flagSettings().map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    /// A bad flag value, said in the flag's terms.
+    func flagError(_ error: SettingsError) -> any Error {
+        guard error.file == "command line", let flag = flagSettings().first(where: { $0.key == error.key }) else {
+            return CommandFailure(error.description)
+        }
+        return ValidationError("\(flag.flag) '\(flag.value)': \(error.problem)")
     }
 }
 

@@ -31,15 +31,21 @@ struct SettingsOption: ParsableArguments {
         return values
     }
 
-    /// The settings, or `nil` when no file was named and nothing was `--set`. `flags` are the
-    /// command's own flags as settings; `--set` wins over them.
-    func load(overriding flags: [String: String] = [:]) throws -> WhiteNoiseSettings? {
-        guard path != nil || !assignments.isEmpty else { return nil }
+    /// The settings of the file (if one was named), the environment, the command's `flags`
+    /// and `--set`, which wins over them.
+    func resolve(overriding flags: [String: String] = [:]) throws -> WhiteNoiseSettings {
         let overrides = flags.merging(try overrides()) { $1 }
         do {
             return try WhiteNoiseSettings.load(file: path, overrides: overrides)
         } catch {
             throw CommandFailure(error.description)  // bad settings: the message names file, key and value
         }
+    }
+
+    /// The settings, or `nil` when no file was named and nothing was `--set`. `flags` are the
+    /// command's own flags as settings; `--set` wins over them.
+    func load(overriding flags: [String: String] = [:]) throws -> WhiteNoiseSettings? {
+        guard path != nil || !assignments.isEmpty else { return nil }
+        return try resolve(overriding: flags)
     }
 }

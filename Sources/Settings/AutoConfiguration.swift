@@ -7,7 +7,7 @@ extension StaticFilesConfiguration {
         self.init()
         maxAge = settings.effectiveMaxAge
         allowAllOrigins = settings.allowAllOrigins
-        charset = settings.charset.isEmpty ? nil : settings.charset
+        charset = settings.charset
         mimeTypes = settings.mimeTypes
         indexFile = settings.indexFile
         autorefresh = settings.effectiveAutorefresh

@@ -73,14 +73,10 @@ struct SettingsReading {
         }
         s.staticRoot = try path("STATIC_ROOT")
         for item in list("STATICFILES_DIRS") ?? [] {
-            var prefix = ""
-            var dir = item
-            if let eq = item.firstIndex(of: "="), !item[..<eq].contains("/") {
-                prefix = String(item[..<eq])
-                dir = String(item[item.index(after: eq)...])
+            guard let entry = SourceDirectory(entry: item) else {
+                throw fail("STATICFILES_DIRS", item, "an entry must be a folder, or prefix=folder")
             }
-            guard !dir.isEmpty else { throw fail("STATICFILES_DIRS", item, "an entry must be a folder, or prefix=folder") }
-            s.staticfilesDirs.append(.init(prefix: prefix, path: absolute(dir, key: "STATICFILES_DIRS")))
+            s.staticfilesDirs.append(.init(prefix: entry.prefix, path: absolute(entry.path, key: "STATICFILES_DIRS")))
         }
         if let name = text("STORAGE"), !name.isEmpty {
             guard let kind = StorageKind(name: name) else {
@@ -124,10 +120,10 @@ struct SettingsReading {
             }
             s.mimeTypes[String(item[..<eq]).trimmingCharacters(in: .whitespaces)] = type
         }
-        if let charset = text("WHITENOISE_CHARSET") { s.charset = charset }
+        if let charset = text("WHITENOISE_CHARSET") { s.charset = charset.isEmpty ? nil : charset }
         s.allowAllOrigins = try bool("WHITENOISE_ALLOW_ALL_ORIGINS") ?? true
         if let regex = text("WHITENOISE_IMMUTABLE_FILE_TEST"), !regex.isEmpty {
-            do { _ = try NSRegularExpression(pattern: regex) } catch {
+            do { try StaticFiles.checkImmutableFileTest(regex) } catch {
                 throw fail("WHITENOISE_IMMUTABLE_FILE_TEST", regex, "not a valid regular expression (e.g. ^.+\\.[0-9a-f]{12}\\..+$)")
             }
             s.immutableFileTest = regex

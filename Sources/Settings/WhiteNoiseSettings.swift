@@ -37,7 +37,9 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     public var forceScriptName: String?
     /// `WHITENOISE_ROOT`: a folder served at `/` (robots.txt, favicon.ico).
     public var root: String?
-    /// `WHITENOISE_MAX_AGE`.
+    /// `WHITENOISE_MAX_AGE`. Unlike the engine's `maxAge` (seconds, or `nil` for no
+    /// `Cache-Control`) it has a third state, `automatic` (60 s, 0 under `DEBUG`, as
+    /// WhiteNoise), which ``effectiveMaxAge`` resolves to the engine's type.
     public var maxAge: MaxAge = .automatic
     /// `WHITENOISE_AUTOREFRESH` (`nil`: follows `DEBUG`).
     public var autorefresh: Bool?
@@ -47,8 +49,8 @@ public struct WhiteNoiseSettings: Sendable, Equatable {
     public var indexFile: String?
     /// `WHITENOISE_MIMETYPES`: extension (`.foo`) or whole file name → media type.
     public var mimeTypes: [String: String] = [:]
-    /// `WHITENOISE_CHARSET`.
-    public var charset = "utf-8"
+    /// `WHITENOISE_CHARSET`, the engine's `charset`: appended to `text/*` types (`nil`, from an empty value: none).
+    public var charset: String? = "utf-8"
     /// `WHITENOISE_ALLOW_ALL_ORIGINS`: `Access-Control-Allow-Origin: *`.
     public var allowAllOrigins = true
     /// `WHITENOISE_IMMUTABLE_FILE_TEST`: a regular expression on the URL that replaces the

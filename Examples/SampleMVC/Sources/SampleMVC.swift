@@ -54,19 +54,11 @@ enum SampleMVC {
     /// `whitenoise collectstatic` with the app's settings. Incremental: when STATIC_ROOT is
     /// up to date it only checks, and a missing or stale STATIC_ROOT is brought up to date.
     static func collectStatic(_ settings: WhiteNoiseSettings, logger: Logger) throws {
-        guard let root = settings.staticRoot else { return }
-        var options = CollectStaticOptions(staticRoot: root, sources: settings.staticfilesDirs)
-        options.storage = settings.storage
-        options.staticURL = settings.staticBaseURL
-        options.keepOnlyHashedFiles = settings.keepOnlyHashedFiles
-        options.djangoCompatibility = settings.djangoCompatibility
-        options.compressionCache = settings.compressionCacheDirectory().map {
-            CompressionCache(directory: $0, maxSize: settings.compressionCacheMaxSize)
-        }
+        guard settings.staticRoot != nil else { return }
         // Modules import each other by plain paths (`import … from "./greet.js"`): the page's
         // import map (`#importMap()`) sends each to its hashed, immutable URL, with its
         // integrity value, so no JavaScript is rewritten.
-        if let skip = settings.skipCompressExtensions { options.skipCompressExtensions = skip }
+        let options = try CollectStaticOptions(settings: settings)
         let started = Date()
         let summary = try CollectStatic(options: options, logger: logger).run()
         logger.notice("collectstatic: \(summary.line(seconds: Date().timeIntervalSince(started)))")

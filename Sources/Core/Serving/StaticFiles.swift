@@ -33,11 +33,7 @@ public struct StaticFiles: Sendable {
     /// Creates an empty engine. Throws `StaticFilesError.invalidImmutableFileTest` for a
     /// regular expression that does not compile.
     public init(configuration: StaticFilesConfiguration = .init(), logger: Logger = Logger(label: "whitenoise")) throws {
-        if case .regex(let pattern) = configuration.immutableFileTest {
-            do { _ = try Regex(pattern) } catch {
-                throw StaticFilesError.invalidImmutableFileTest(pattern: pattern, reason: "\(error)")
-            }
-        }
+        if case .regex(let pattern) = configuration.immutableFileTest { try Self.checkImmutableFileTest(pattern) }
         if let index = configuration.indexFile, index.isEmpty || index.contains("/") {
             throw StaticFilesError.invalidIndexFile(index)
         }
@@ -184,6 +180,15 @@ public struct StaticFiles: Sendable {
             return String(path.dropLast(suffix.count))
         }
         return nil
+    }
+
+    /// Checks a regular expression for ``ImmutableFileTest/regex(_:)``
+    /// with the engine that will run it (Swift `Regex`), so settings refuse exactly what
+    /// serving could not use.
+    public static func checkImmutableFileTest(_ pattern: String) throws(StaticFilesError) {
+        do { _ = try Regex(pattern) } catch {
+            throw StaticFilesError.invalidImmutableFileTest(pattern: pattern, reason: "\(error)")
+        }
     }
 
     func immutableRegex() -> Regex<AnyRegexOutput>? {

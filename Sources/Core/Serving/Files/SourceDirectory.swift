@@ -12,4 +12,17 @@ public struct SourceDirectory: Sendable, Equatable {
         self.prefix = prefix
         self.path = path
     }
+
+    /// A `STATICFILES_DIRS` entry as written in settings and on the command line: `DIR`, or
+    /// `prefix=DIR` (a `=` before any `/`). `nil` when the folder part is empty.
+    public init?(entry: String) {
+        var prefix = ""
+        var path = entry
+        if let eq = entry.firstIndex(of: "="), !entry[..<eq].contains("/") {
+            prefix = String(entry[..<eq])
+            path = String(entry[entry.index(after: eq)...])
+        }
+        guard !path.isEmpty else { return nil }
+        self.init(prefix: prefix, path: path)
+    }
 }
