@@ -36,10 +36,10 @@ import Testing
     }
 
     @Test func insideCheckIsComponentWise() {
-        #expect(FileScanner.isInside("/a/b/c", root: "/a/b"))
-        #expect(FileScanner.isInside("/a/b", root: "/a/b"))
-        #expect(!FileScanner.isInside("/a/bc", root: "/a/b"))
-        #expect(!FileScanner.isInside("/a/b_disallowed/x", root: "/a/b"))
+        #expect(LexicalPath.isInside("/a/b/c", root: "/a/b"))
+        #expect(LexicalPath.isInside("/a/b", root: "/a/b"))
+        #expect(!LexicalPath.isInside("/a/bc", root: "/a/b"))
+        #expect(!LexicalPath.isInside("/a/b_disallowed/x", root: "/a/b"))
     }
 
     @Test func prefixNormalisation() {

@@ -56,7 +56,7 @@ extension StaticFiles {
     private func isSafe(_ path: String, root: String) -> Bool {
         if context.configuration.allowUnsafeSymlinks { return true }
         guard let real = FileSystem.realPath(path), let realRoot = FileSystem.realPath(root) else { return false }
-        return FileScanner.isInside(real, root: realRoot)
+        return LexicalPath.isInside(real, root: realRoot)
     }
 
     private func file(at path: String, root: String, url: String) -> StaticFile? {

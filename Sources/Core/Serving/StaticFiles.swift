@@ -44,7 +44,7 @@ public struct StaticFiles: Sendable {
     /// A later call wins for the same URL. A missing root is logged as a warning.
     public mutating func addFiles(root: String, prefix: String = "/") {
         let prefix = Self.normalisePrefix(prefix)
-        let root = FileSystem.absolute(root)
+        let root = LexicalPath.absolute(root)
         added.append((root, prefix))
         if context.configuration.autorefresh {
             if FileSystem.info(root)?.1 != .directory {

@@ -21,11 +21,11 @@ public struct CollectStatic {
 
     /// Runs; `progress(done, total, step)` is called as files are handled.
     public func run(progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) throws -> CollectStaticSummary {
-        let root = FileSystemPaths.absolute(options.staticRoot)
+        let root = LexicalPath.absolute(options.staticRoot)
         for source in options.sources {
-            let s = FileSystemPaths.absolute(source.path)
+            let s = LexicalPath.absolute(source.path)
             guard FileManager.default.fileExists(atPath: s) else { throw CollectStaticError.missingSource(source.path) }
-            if FileSystemPaths.isInside(root, s) || FileSystemPaths.isInside(s, root) {
+            if LexicalPath.isInside(root, root: s) || LexicalPath.isInside(s, root: root) {
                 throw CollectStaticError.overlappingRoot(staticRoot: options.staticRoot, source: source.path)
             }
         }
@@ -190,7 +190,7 @@ public struct CollectStatic {
         var dst = stat(), src = stat()
         guard lstat(destination, &dst) == 0, stat(source, &src) == 0 else { return false }
         if options.link {
-            return (dst.st_mode & S_IFMT) == S_IFLNK && (try? FileManager.default.destinationOfSymbolicLink(atPath: destination)) == FileSystemPaths.absolute(source)
+            return (dst.st_mode & S_IFMT) == S_IFLNK && (try? FileManager.default.destinationOfSymbolicLink(atPath: destination)) == LexicalPath.absolute(source)
         }
         return (dst.st_mode & S_IFMT) == S_IFREG && dst.st_size == src.st_size
             && dst.modificationTime.tv_sec == src.modificationTime.tv_sec && dst.modificationTime.tv_nsec == src.modificationTime.tv_nsec
@@ -200,7 +200,7 @@ public struct CollectStatic {
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if options.link {
             let temp = FileIO.temporaryName(for: destination)
-            try FileManager.default.createSymbolicLink(atPath: temp, withDestinationPath: FileSystemPaths.absolute(source))
+            try FileManager.default.createSymbolicLink(atPath: temp, withDestinationPath: LexicalPath.absolute(source))
             beforeReplacing()
             guard rename(temp, destination) == 0 else {
                 let e = errno
@@ -238,24 +238,6 @@ struct RunLock {
     func release() {
         flock(fd, LOCK_UN)
         close(fd)
-    }
-}
-
-/// Path helpers for the pipeline.
-enum FileSystemPaths {
-    static func absolute(_ path: String) -> String {
-        let p = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return PythonURL.normpath(p)
-    }
-
-    /// Creates `path` and its parents; whether it exists as a folder afterwards.
-    static func makeDirectories(_ path: String) -> Bool {
-        (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil
-    }
-
-    /// Whether `path` is `root` or below it.
-    static func isInside(_ path: String, _ root: String) -> Bool {
-        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 }
 

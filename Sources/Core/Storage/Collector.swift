@@ -28,9 +28,9 @@ public struct Collector {
 
     private static func walk(_ base: String, location: String, ignore: [String], _ yield: (String) -> Void) {
         let directory = location.isEmpty ? base : base + "/" + location
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let entries = DirectoryListing.entries(of: directory) else { return }
         var files: [String] = [], directories: [String] = []
-        for name in readdirOrder(directory, fallback: entries) {
+        for (name, _) in entries {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory) else {
                 files.append(name)  // a broken symlink is listed as a file, as os.scandir does
@@ -48,18 +48,6 @@ public struct Collector {
             if matches(name, ignore) { continue }
             walk(base, location: location.isEmpty ? name : location + "/" + name, ignore: ignore, yield)
         }
-    }
-
-    /// Directory entries in `readdir` order (what `os.scandir` returns).
-    private static func readdirOrder(_ directory: String, fallback: [String]) -> [String] {
-        guard let d = opendir(directory) else { return fallback }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
     }
 
     /// `fnmatch.fnmatchcase` for the patterns Django uses (`*`, `?`, literals).

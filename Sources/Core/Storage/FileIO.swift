@@ -5,6 +5,8 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
+import WhiteNoise
 
 /// Errors of the storage pipeline: each says which file and what went wrong.
 public enum StorageError: Error, CustomStringConvertible, Equatable {
@@ -143,6 +145,11 @@ enum FileIO {
         }
     }
 
+    /// Creates `path` and its parents; whether it exists as a folder afterwards.
+    static func makeDirectories(_ path: String) -> Bool {
+        (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil
+    }
+
     /// Removes the temporary files (`.<name>.tmp-…`) that a killed run left under `root`;
     /// returns how many. Call it only while no other run can be writing there (under the lock).
     @discardableResult
@@ -159,38 +166,23 @@ enum FileIO {
     static func walk(_ root: String) -> [String] {
         var out: [String] = []
         visit(root) { path, _, type in
-            if type == Int32(DT_REG) { out.append(path); return }
-            guard type == Int32(DT_LNK) else { return }  // sockets, FIFOs, devices: not files
+            if type == .regular { out.append(path); return }
+            guard type == .symlink else { return }  // sockets, FIFOs, devices: not files
             var st = stat()
             if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG { out.append(path) }  // a symlink to a file
         }
         return out
     }
 
-    /// Calls `body(path, name, d_type)` for every entry under `root` that is not a directory,
+    /// Calls `body(path, name, type)` for every entry under `root` that is not a directory,
     /// descending into directories (never through a symlink).
-    private static func visit(_ root: String, _ body: (String, String, Int32) -> Void) {
+    private static func visit(_ root: String, _ body: (String, String, DirectoryListing.EntryType) -> Void) {
         var stack = [root]
         while let dir = stack.popLast() {
-            guard let d = opendir(dir) else { continue }
-            while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name == "." || name == ".." { continue }
+            for (name, type) in DirectoryListing.entries(of: dir) ?? [] {
                 let path = dir + "/" + name
-                var type = Int32(entry.pointee.d_type)
-                if type == Int32(DT_UNKNOWN) {
-                    var st = stat()
-                    guard lstat(path, &st) == 0 else { continue }
-                    switch st.st_mode & S_IFMT {
-                    case S_IFDIR: type = Int32(DT_DIR)
-                    case S_IFREG: type = Int32(DT_REG)
-                    case S_IFLNK: type = Int32(DT_LNK)
-                    default: continue
-                    }
-                }
-                if type == Int32(DT_DIR) { stack.append(path) } else { body(path, name, type) }
+                if type == .directory { stack.append(path) } else { body(path, name, type) }
             }
-            closedir(d)
         }
     }
 }

@@ -32,20 +32,11 @@ struct FileScanner {
 
     private func walk(directory: String, relative: String,
                       ancestors: inout [(UInt64, UInt64)], into out: inout [ScannedFile]) {
-        guard let dir = opendir(directory) else {
+        guard let entries = DirectoryListing.entries(of: directory) else {
             logger.warning("whitenoise: skipping unreadable directory", metadata: ["path": "\(directory)", "errno": "\(errno)"])
             return
         }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            names.append(name)
-        }
-        names.sort()
+        let names = entries.map(\.name).sorted()
         for name in names {
             let path = directory + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
@@ -81,12 +72,5 @@ struct FileScanner {
                 logger.warning("whitenoise: skipping special file (FIFO, socket or device)", metadata: ["path": "\(path)"])
             }
         }
-    }
-
-    /// Whether `path` is `root` or lies below it (component-wise, so `/a/bc` is not under `/a/b`).
-    static func isInside(_ path: String, root: String) -> Bool {
-        if path == root { return true }
-        let r = root.hasSuffix("/") ? root : root + "/"
-        return path.hasPrefix(r)
     }
 }

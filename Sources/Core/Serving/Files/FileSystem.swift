@@ -111,25 +111,6 @@ enum FileSystem {
     }
 
     static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
-
-    static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return normalise(path) }
-        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buf, buf.count) != nil else { return normalise("/" + path) }
-        let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return normalise(cwd + "/" + path)
-    }
-
-    /// Lexical normalisation: removes `.` and empty segments, resolves `..`, no trailing slash.
-    static func normalise(_ path: String) -> String {
-        var parts: [Substring] = []
-        for seg in path.split(separator: "/") {
-            if seg == "." { continue }
-            if seg == ".." { _ = parts.popLast(); continue }
-            parts.append(seg)
-        }
-        return "/" + parts.joined(separator: "/")
-    }
 }
 
 /// A file descriptor opened for one response. Adapters take it (`take()`) and close it when

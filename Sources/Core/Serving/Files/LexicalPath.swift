@@ -14,4 +14,11 @@ package enum LexicalPath {
         // posixpath keeps exactly two leading slashes; a file URL's path has one.
         return normalised.hasPrefix("//") ? String(normalised.dropFirst()) : normalised
     }
+
+    /// Whether `path` is `root` or lies below it, component-wise (`/a/bc` is not under `/a/b`).
+    /// Both are compared as given: normalise them first.
+    package static func isInside(_ path: String, root: String) -> Bool {
+        if path == root { return true }
+        return path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
 }

@@ -109,7 +109,7 @@ public struct CompressionCache: Sendable {
         let path = entryPath(key, encoding, streaming: streaming)
         let header = Array("\(Self.magic) \(ContentDigest.hex(checksum.finalize())) \(length) \(variant == nil ? 0 : 1)\n".utf8)
         let folder = String(path[..<path.lastIndex(of: "/")!])
-        guard FileSystemPaths.makeDirectories(folder) else { return }
+        guard FileIO.makeDirectories(folder) else { return }
         let temp = FileIO.temporaryName(for: path)
         let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard out >= 0 else { return }
