@@ -11,11 +11,16 @@ public struct StaticResponse: Sendable {
     public var body: Body
     /// The status line and header fields already serialised as HTTP/1.1 (each line ending in
     /// CRLF, without the blank line that ends the head), when they were precomputed at
-    /// start-up; adapters that write raw HTTP/1.1 can send it as is.
-    public var http1Head: ByteBuffer?
+    /// start-up; the standalone server sends it as is.
+    package var http1Head: ByteBuffer?
 
     /// Creates a response value.
-    public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: Body = .empty, http1Head: ByteBuffer? = nil) {
+    public init(status: HTTPResponse.Status, headerFields: HTTPFields, body: Body = .empty) {
+        self.init(status: status, headerFields: headerFields, body: body, http1Head: nil)
+    }
+
+    /// A response with its precomputed HTTP/1.1 head.
+    package init(status: HTTPResponse.Status, headerFields: HTTPFields, body: Body = .empty, http1Head: ByteBuffer?) {
         self.status = status
         self.headerFields = headerFields
         self.body = body
@@ -74,7 +79,7 @@ public struct FileSlice: Sendable {
 extension StaticResponse {
     /// The head serialised as HTTP/1.1 (status line and fields, each line ending in CRLF,
     /// without the final blank line): the precomputed bytes when there are some.
-    public func serialisedHTTP1Head() -> ByteBuffer {
+    package func serialisedHTTP1Head() -> ByteBuffer {
         http1Head ?? HTTP1Head.serialise(status: status, fields: headerFields)
     }
 }

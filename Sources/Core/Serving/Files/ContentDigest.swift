@@ -1,6 +1,6 @@
 /// XXH64 (seed 0), the content digest behind ETags: fast (several GB/s), stable across
 /// machines and releases, and computed from content, never from mtimes. Streaming.
-public struct ContentDigest: Sendable {
+package struct ContentDigest: Sendable {
     private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let p3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -16,10 +16,10 @@ public struct ContentDigest: Sendable {
     private var buffered = 0
 
     /// A fresh digest.
-    public init() {}
+    package init() {}
 
     /// The digest of `bytes` in one call.
-    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var d = ContentDigest()
         d.update(bytes)
         return d.finalize()
@@ -37,7 +37,7 @@ public struct ContentDigest: Sendable {
     }
 
     /// Feeds more bytes.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         total &+= UInt64(bytes.count)
         var offset = 0
@@ -74,7 +74,7 @@ public struct ContentDigest: Sendable {
     }
 
     /// The final 64-bit digest.
-    public func finalize() -> UInt64 {
+    package func finalize() -> UInt64 {
         var h: UInt64
         if total >= 32 {
             h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
@@ -116,7 +116,7 @@ public struct ContentDigest: Sendable {
     }
 
     /// A digest as 16 lower-case hex digits.
-    public static func hex(_ value: UInt64) -> String {
+    package static func hex(_ value: UInt64) -> String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: 16 - s.utf8.count) + s
     }

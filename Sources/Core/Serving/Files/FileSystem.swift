@@ -9,15 +9,15 @@ import Atomics
 public import NIOCore
 
 /// What the engine remembers of a file: enough to build headers and to notice a change.
-public struct FileSnapshot: Sendable, Equatable {
+package struct FileSnapshot: Sendable, Equatable {
     /// Size in bytes.
-    public var size: Int64
+    package var size: Int64
     /// Modification time, whole seconds since the epoch.
-    public var mtimeSeconds: Int64
+    package var mtimeSeconds: Int64
     /// Sub-second part of the modification time.
-    public var mtimeNanoseconds: Int64
+    package var mtimeNanoseconds: Int64
     /// Inode number, to notice a file replaced by rename.
-    public var inode: UInt64
+    package var inode: UInt64
 }
 
 /// `close(2)`, callable from types that have a `close` method of their own.

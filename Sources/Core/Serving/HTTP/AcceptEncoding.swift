@@ -31,7 +31,7 @@ public enum ContentCoding: String, Sendable, CaseIterable {
 
 /// A parsed `Accept-Encoding` header (RFC 9110 §12.5.3): the q-value of each coding this
 /// engine can serve. Parsing allocates nothing.
-public struct AcceptEncoding: Sendable, Equatable {
+package struct AcceptEncoding: Sendable, Equatable {
     // q-values in thousandths; -1 means "not mentioned".
     private var identity: Int16 = -1
     private var zstd: Int16 = -1
@@ -43,13 +43,13 @@ public struct AcceptEncoding: Sendable, Equatable {
     /// The request did not send `Accept-Encoding`: only identity is chosen, as every
     /// mainstream server does (RFC 9110 allows any coding, but clients that omit the header
     /// rarely decode them).
-    public static let absent = AcceptEncoding()
+    package static let absent = AcceptEncoding()
 
     private init() {}
 
     /// Parses a header value. Codings are case-insensitive whole tokens; a malformed or
     /// out-of-range q-value counts as `q=0`.
-    public init(parsing value: some StringProtocol) {
+    package init(parsing value: some StringProtocol) {
         var bytes = value.utf8.makeIterator()
         var token = TokenMatcher()
         var q: Int16 = 1000
@@ -91,7 +91,7 @@ public struct AcceptEncoding: Sendable, Equatable {
     }
 
     /// The q-value (in thousandths) this header gives a coding; 0 means not acceptable.
-    public func quality(of coding: ContentCoding) -> Int {
+    package func quality(of coding: ContentCoding) -> Int {
         if !mentionedAny { return coding == .identity ? 1000 : 0 }
         let explicit: Int16
         switch coding {
@@ -108,13 +108,13 @@ public struct AcceptEncoding: Sendable, Equatable {
     }
 
     /// Whether this coding may be sent.
-    public func accepts(_ coding: ContentCoding) -> Bool { quality(of: coding) > 0 }
+    package func accepts(_ coding: ContentCoding) -> Bool { quality(of: coding) > 0 }
 
     /// Whether the header rates identity itself (by name or through `*`), or is absent. When it
     /// does not, identity is still acceptable (RFC 9110 §12.5.3), and the engine treats it as
     /// preferred as the best coding the client listed: a client that lists codings ranks them,
     /// it does not rank the uncompressed file below them.
-    public var ratesIdentity: Bool { !mentionedAny || identity >= 0 || wildcard >= 0 }
+    package var ratesIdentity: Bool { !mentionedAny || identity >= 0 || wildcard >= 0 }
 }
 
 /// Recognises one coding token byte by byte, case-insensitively, without storing it.

@@ -1,5 +1,5 @@
 /// A parsed `Range` header (RFC 9110 §14.2), resolved against a representation's length.
-public enum RangeRequest: Equatable, Sendable {
+package enum RangeRequest: Equatable, Sendable {
     /// No usable `Range`: send the full representation with 200. Covers a missing header,
     /// another unit, a syntax error, an inverted range, and multi-range requests that are
     /// too many or overlap (RFC 9110 §14.2 lets a server ignore those).
@@ -10,10 +10,10 @@ public enum RangeRequest: Equatable, Sendable {
     case ranges([ClosedRange<Int64>])
 
     /// The most ranges honoured in one request; more fall back to a full 200.
-    public static let maximumRanges = 16
+    package static let maximumRanges = 16
 
     /// Parses `value` for a representation of `length` bytes.
-    public init(parsing value: some StringProtocol, length: Int64) {
+    package init(parsing value: some StringProtocol, length: Int64) {
         let v = value.trimmingSpaces()
         guard let eq = v.firstIndex(of: "=") else { self = .full; return }
         guard v[..<eq].trimmingSpaces().lowercased() == "bytes" else { self = .full; return }

@@ -1,13 +1,13 @@
 /// HTTP dates (RFC 9110 §5.6.7): formatting as IMF-fixdate and parsing all three
 /// historical formats, without Foundation's date formatters (no locale, no allocation
 /// beyond the result).
-public enum HTTPDate {
+package enum HTTPDate {
     private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     private static let longDayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     /// Formats seconds since the Unix epoch as an IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-    public static func format(_ secondsSinceEpoch: Int64) -> String {
+    package static func format(_ secondsSinceEpoch: Int64) -> String {
         let days = floorDiv(secondsSinceEpoch, 86_400)
         let secs = secondsSinceEpoch - days * 86_400
         let (y, m, d) = civil(fromDays: days)
@@ -21,7 +21,7 @@ public enum HTTPDate {
 
     /// Parses an HTTP date in IMF-fixdate, RFC 850 or asctime form. Returns seconds since the
     /// Unix epoch, or `nil` when the text is not a valid date (such headers are to be ignored).
-    public static func parse(_ text: some StringProtocol) -> Int64? {
+    package static func parse(_ text: some StringProtocol) -> Int64? {
         var bytes = Array(text.utf8)
         while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
         while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }

@@ -1,16 +1,16 @@
 import WhiteNoiseDjango
 
 /// The path part of a request target, percent-decoded, plus its raw query.
-public struct RequestPath: Sendable, Equatable {
+package struct RequestPath: Sendable, Equatable {
     /// The decoded path, e.g. `/static/caf\u{e9}.css`. Always starts with `/`.
-    public var path: String
+    package var path: String
     /// The raw query string without `?`, or `nil` when the target had none.
-    public var query: Substring?
+    package var query: Substring?
 
     /// Splits and decodes a request target (origin-form or absolute-form). Returns `nil` for
     /// targets that can never name a file: `*`, an empty target, invalid percent-encoding,
     /// or bytes that are not UTF-8 once decoded.
-    public init?(target: String) {
+    package init?(target: String) {
         guard let first = target.utf8.first else { return nil }
         if first != UInt8(ascii: "/") {
             guard let origin = Self.originForm(ofAbsolute: target), let parsed = Self.parseOriginForm(origin) else { return nil }
@@ -82,7 +82,7 @@ public struct RequestPath: Sendable, Equatable {
 
     /// Whether a decoded path is canonical: it starts with `/` and has no `.` or `..` segment,
     /// no empty segment (`//`), no backslash and no NUL. Autorefresh serves only these.
-    public static func isCanonical(_ path: String) -> Bool {
+    package static func isCanonical(_ path: String) -> Bool {
         guard path.utf8.first == UInt8(ascii: "/") else { return false }
         if path.utf8.contains(0) || path.utf8.contains(UInt8(ascii: "\\")) { return false }
         let segments = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
@@ -99,7 +99,7 @@ public struct RequestPath: Sendable, Equatable {
     }
 
     /// Percent-encodes a path for a `Location` header (RFC 3986 pchar set plus `/`).
-    public static func percentEncode(_ path: String) -> String {
+    package static func percentEncode(_ path: String) -> String {
         var out = ""
         for b in path.utf8 {
             switch b {
