@@ -9,6 +9,14 @@
 // empty placeholder whose entry points are unavailable with a message naming the trait.
 import PackageDescription
 
+/// Language settings of every target (as Hummingbird's): `any` spelled out, imports internal
+/// unless marked `public import`, and members visible only from the modules a file imports.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 /// Guards a target dependency with the `Vapor` trait.
 let whenVapor: TargetDependencyCondition? = .when(traits: ["Vapor"])
 /// Guards a target dependency with the `Hummingbird` trait.
@@ -51,7 +59,8 @@ let package = Package(
         // Python's URL helpers, the storage kinds. Foundation only.
         .target(
             name: "WhiteNoiseDjango",
-            path: "Sources/Django"
+            path: "Sources/Django",
+            swiftSettings: swiftSettings
         ),
         // The serving engine: knows no framework.
         .target(
@@ -63,7 +72,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
-            path: "Sources/Core/Serving"
+            path: "Sources/Core/Serving",
+            swiftSettings: swiftSettings
         ),
         // collectstatic's building blocks: compression through the system's zlib and brotli
         // and libzstd (loaded at run time when present). Build-time headers: zlib's are in the
@@ -78,7 +88,8 @@ let package = Package(
                 "WhiteNoise", "WhiteNoiseDjango", "WhiteNoiseSettings", "CZlib", "CBrotli",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Core/Storage"
+            path: "Sources/Core/Storage",
+            swiftSettings: swiftSettings
         ),
         // Linux's epoll, eventfd and sendfile headers (no library to link), for the ready
         // server's epoll backend.
@@ -97,7 +108,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
-            path: "Sources/Adapters/NIO"
+            path: "Sources/Adapters/NIO",
+            swiftSettings: swiftSettings
         ),
         // The Django-like settings file (+ environment overrides) and the auto-configuration.
         .target(
@@ -109,7 +121,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Settings"
+            path: "Sources/Settings",
+            swiftSettings: swiftSettings
         ),
         // Vapor middleware + Leaf `#static` tag.
         // With the trait off, the target is a placeholder that depends on nothing.
@@ -122,7 +135,8 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),
                 .product(name: "Leaf", package: "leaf", condition: whenVapor),
             ],
-            path: "Sources/Adapters/Vapor"
+            path: "Sources/Adapters/Vapor",
+            swiftSettings: swiftSettings
         ),
         // Hummingbird middleware + Mustache `static` helper.
         // With the trait off, the target is a placeholder that depends on nothing.
@@ -136,7 +150,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
                 .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),
             ],
-            path: "Sources/Adapters/Hummingbird"
+            path: "Sources/Adapters/Hummingbird",
+            swiftSettings: swiftSettings
         ),
         // The sample MVC app: Vapor + Leaf, configured only by its settings file.
         .executableTarget(
@@ -146,7 +161,8 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),
                 .product(name: "Leaf", package: "leaf", condition: whenVapor),
             ],
-            path: "Examples/SampleMVC/Sources"
+            path: "Examples/SampleMVC/Sources",
+            swiftSettings: swiftSettings
         ),
         // The `whitenoise` command.
         .executableTarget(
@@ -161,7 +177,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Sources/CLI"
+            path: "Sources/CLI",
+            swiftSettings: swiftSettings
         ),
         // Temp trees, a raw HTTP/1.1 client and server fixtures shared by the test targets.
         .target(
@@ -173,7 +190,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/Support"
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WhiteNoiseTests",
@@ -182,7 +200,8 @@ let package = Package(
                 "WhiteNoiseTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WhiteNoiseStorageTests",
@@ -190,7 +209,8 @@ let package = Package(
                 "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // The behaviour suite, run against the NIO server, a Vapor app and a Hummingbird app.
         .testTarget(
@@ -202,7 +222,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WhiteNoiseSettingsTests",
@@ -215,7 +236,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // A Hummingbird app in a child process, for memory measurements.
         .executableTarget(
@@ -225,21 +247,25 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/Fixtures/HummingbirdServer"
+            path: "Tests/Fixtures/HummingbirdServer",
+            swiftSettings: swiftSettings
         ),
         // The sample app in a real headless browser.
         .testTarget(
             name: "SampleMVCTests",
-            dependencies: ["WhiteNoiseTestSupport"]
+            dependencies: ["WhiteNoiseTestSupport"],
+            swiftSettings: swiftSettings
         ),
         // Small dependent packages per trait set, resolved by the real SwiftPM.
         .testTarget(
             name: "PackageTraitTests",
-            dependencies: ["WhiteNoiseTestSupport"]
+            dependencies: ["WhiteNoiseTestSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WhiteNoiseDjangoTests",
-            dependencies: ["WhiteNoiseDjango", "WhiteNoiseTestSupport"]
+            dependencies: ["WhiteNoiseDjango", "WhiteNoiseTestSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WhiteNoiseNIOTests",
@@ -252,7 +278,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WhiteNoiseStorage
+import WhiteNoiseSettings
 
 /// `whitenoise clean`: removes old hashed versions from `STATIC_ROOT` for rolling deploys.
 struct Clean: ParsableCommand {

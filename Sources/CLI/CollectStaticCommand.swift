@@ -104,7 +104,7 @@ struct CollectStaticCommand: ParsableCommand {
             summary = try CollectStatic(options: options, logger: logger).run { done, total, step in
                 if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(step): \(done)/\(total) files".utf8)) }
             }
-        } catch let error as CustomStringConvertible {
+        } catch let error as any CustomStringConvertible {
             if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             throw CommandFailure(error.description)
         }

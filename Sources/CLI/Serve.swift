@@ -117,7 +117,7 @@ struct Serve: AsyncParsableCommand {
         let files: StaticFiles
         do {
             files = try StaticFiles(settings: loaded, logger: logger) { $0.allowUnsafeSymlinks = allowUnsafeSymlinks }
-        } catch let error as CustomStringConvertible {
+        } catch let error as any CustomStringConvertible {
             // From the flags, a bad value is a usage error; from settings, a bad setting.
             if root != nil { throw ValidationError(error.description) }
             throw CommandFailure(error.description)

@@ -1,3 +1,5 @@
+import Foundation
+
 extension PythonURL {
     /// Django's `FileSystemStorage.url(name)`: `urljoin(base_url, filepath_to_uri(name).lstrip("/"))`.
     package static func storageURL(base: String, name: String) -> String {

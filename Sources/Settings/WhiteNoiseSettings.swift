@@ -1,5 +1,5 @@
 public import WhiteNoise
-import Foundation
+public import Foundation
 // Django's types are part of this module's API (`storage`, `djangoCompatibility`, StaticManifest's errors).
 @_exported public import WhiteNoiseDjango
 

@@ -1,5 +1,5 @@
 import Dispatch
-import Testing
+public import Testing
 
 /// A task executor with a thread of its own, for test bodies that use the blocking HTTP
 /// client. Swift's cooperative pool has one thread per core (two here): a test blocked in

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+public import Foundation
 
 /// The `whitenoise` executable built beside the test bundle, run as a child process.
 public final class CLIProcess: @unchecked Sendable {

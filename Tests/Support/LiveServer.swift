@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import NIOCore
-import WhiteNoise
-import WhiteNoiseNIO
+public import Logging
+public import NIOCore
+public import WhiteNoise
+public import WhiteNoiseNIO
 
 /// A real `StaticFileServer` (either backend) on a free loopback port, for end-to-end tests.
 public final class LiveNIOServer: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+public import Testing
 
 /// An external program that some tests compare against or drive, and that a fresh machine
 /// may lack. A test that needs one declares `.requires(.chromium)`: when the peer is missing

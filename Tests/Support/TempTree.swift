@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A directory of real files in a fresh temporary folder, removed by `remove()`.
 public final class TempTree: @unchecked Sendable {

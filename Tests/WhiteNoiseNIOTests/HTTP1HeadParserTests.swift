@@ -2,6 +2,7 @@ import HTTPTypes
 import NIOCore
 import Testing
 @testable import WhiteNoiseNIO
+import WhiteNoise
 
 @Suite struct HTTP1HeadParserTests {
     func parse(_ text: String) throws(HeadError) -> ParsedHead? {

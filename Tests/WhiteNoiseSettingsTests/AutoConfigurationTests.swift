@@ -4,6 +4,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseSettings
 import WhiteNoiseTestSupport
+import NIOCore
 
 /// Settings → engine, as WhiteNoise's Django middleware configures itself.
 @Suite struct AutoConfigurationTests {

@@ -1,5 +1,5 @@
-import HTTPTypes
-import NIOHTTP1
+package import HTTPTypes
+package import NIOHTTP1
 
 extension HTTPRequest {
     /// Converts a NIOHTTP1 request head into a swift-http-types request, or returns `nil` when

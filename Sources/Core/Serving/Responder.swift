@@ -1,4 +1,5 @@
 import HTTPTypes
+import Logging
 import NIOCore
 
 /// The per-request decision for one file (Docs/architecture.md#the-request-path): method, representation,

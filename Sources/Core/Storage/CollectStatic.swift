@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import WhiteNoise
-import WhiteNoiseDjango
+public import WhiteNoise
+public import WhiteNoiseDjango
 
 /// What `collectstatic` is to do.
 public struct CollectStaticOptions: Sendable {

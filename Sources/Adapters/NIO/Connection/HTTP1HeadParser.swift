@@ -1,5 +1,5 @@
 import HTTPTypes
-import NIOCore
+package import NIOCore
 import WhiteNoise
 
 /// A request head parsed straight from the bytes by `StaticFileServer`'s fast path.

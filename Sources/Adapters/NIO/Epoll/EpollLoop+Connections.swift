@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Logging
 import NIOCore
 
 /// Accepting, closing and sweeping connections, and the epoll registrations.

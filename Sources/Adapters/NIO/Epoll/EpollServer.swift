@@ -45,15 +45,7 @@ final class EpollServer: Sendable {
             _ = close(fd)
             throw IOError(errnoCode: code, reason: "bind(\(configuration.host):\(configuration.port))")
         }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let port: Int = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-            if Int32(pointer.pointee.ss_family) == AF_INET6 {
-                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
-            }
-            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
-        }
+        let port = Int(cle_local_port(fd))
 
         let live = ManagedAtomic(0)
         var loops: [EpollLoop] = []

@@ -6,6 +6,8 @@
 #include <sys/eventfd.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 
 // GNU extensions, declared here because the C library's headers only do so under _GNU_SOURCE.
@@ -29,3 +31,14 @@ static const int CLE_MSG_NOSIGNAL = MSG_NOSIGNAL;
 static const int CLE_MSG_MORE = MSG_MORE;
 static const int CLE_SHUT_RD = SHUT_RD;
 static const int CLE_SHUT_WR = SHUT_WR;
+
+// The port a socket is bound to (IPv4 or IPv6), or -1: read in C, where sockaddr_in's fields
+// belong to no other Swift module.
+static inline int cle_local_port(int fd) {
+    struct sockaddr_storage storage;
+    socklen_t length = sizeof(storage);
+    if (getsockname(fd, (struct sockaddr *)&storage, &length) != 0) return -1;
+    if (storage.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&storage)->sin6_port);
+    if (storage.ss_family == AF_INET) return ntohs(((struct sockaddr_in *)&storage)->sin_port);
+    return -1;
+}

@@ -1,3 +1,4 @@
+import Foundation
 import WhiteNoiseDjango
 
 /// The path part of a request target, percent-decoded, plus its raw query.

@@ -134,8 +134,10 @@ public struct CompressionCache: Sendable {
     /// Removes the least recently used entries (by mtime, refreshed on use at most hourly)
     /// until the cache is at most ``maxSize``, and
     /// temporary files more than an hour old (left by a killed run). Returns what went.
+    /// `now` (seconds since the epoch) defaults to the current time.
     @discardableResult
-    public func trim(now: Double = Double(time(nil))) -> (entries: Int, bytes: Int64) {
+    public func trim(now: Double? = nil) -> (entries: Int, bytes: Int64) {
+        let now = now ?? Double(time(nil))
         var entries = listEntries(includeTemporary: true)
         var removed = (entries: 0, bytes: Int64(0))
         for entry in entries where entry.temporary && now - entry.mtime > 3600 {

@@ -1,6 +1,6 @@
 import Dispatch
-import WhiteNoise
-import Logging
+public import WhiteNoise
+public import Logging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
