@@ -218,6 +218,8 @@ let package = Package(
             dependencies: [
                 "WhiteNoise", "WhiteNoiseTestSupport", "WhiteNoiseNIO", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),

@@ -3,6 +3,8 @@ import HTTPTypes
 import Testing
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import WhiteNoise
 import WhiteNoiseNIO
 import WhiteNoiseTestSupport
@@ -15,19 +17,21 @@ import Hummingbird
 import WhiteNoiseHummingbird
 #endif
 
-/// The three servers the behaviour suite runs against, each over real loopback HTTP: the
-/// standalone NIO server, a Vapor app and a Hummingbird app (both with the WhiteNoise
-/// middleware in front of a route and a catch-all that answers what the middleware passes on).
+/// The servers the behaviour suite runs against, each over real loopback HTTP: the
+/// standalone server (both backends, and autorefresh), an app's own NIO pipeline with
+/// `WhiteNoiseHandler`, a Vapor app and a Hummingbird app (each with WhiteNoise in front of a
+/// route and a catch-all that answers what WhiteNoise passes on).
 enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// `StaticFileServer` with each of its backends, the NIO backend with the same files in
     /// autorefresh mode (looked up per request; it must answer as the cached mode does), then
     /// the framework adapters.
-    case epoll, nio, autorefresh, vapor, hummingbird
+    case epoll, nio, autorefresh, pipeline, vapor, hummingbird
 
     /// The servers of this platform and of the package's enabled traits.
     static var allCases: [ServerKind] {
         var kinds = StaticFileServer.Backend.available.map { $0 == .epoll ? ServerKind.epoll : .nio }
         kinds.append(.autorefresh)
+        kinds.append(.pipeline)
         #if Vapor
         kinds.append(.vapor)
         #endif
@@ -47,7 +51,7 @@ enum ServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// Whether a miss reaches an application behind the middleware (which marks its answers
     /// with `X-Answered-By: app`).
-    var hasApp: Bool { self == .vapor || self == .hummingbird }
+    var hasApp: Bool { self == .pipeline || self == .vapor || self == .hummingbird }
 }
 
 /// Runs `body` against a live `server` for `files`, and always stops the server.
@@ -59,6 +63,8 @@ func withLiveServer(_ files: StaticFiles, on server: ServerKind, _ body: (Int) a
         try await WhiteNoiseTestSupport.withLiveServer(files, backend: .nio, body)
     case .autorefresh:
         try await WhiteNoiseTestSupport.withLiveServer(try files.autorefreshing(), backend: .nio, body)
+    case .pipeline:
+        try await withPipelineServer(files) { port in try await offCooperativePool { try await body(port) } }
     case .vapor:
         #if Vapor
         try await withVaporServer(files) { port in try await offCooperativePool { try await body(port) } }
@@ -146,3 +152,65 @@ private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async thr
     }
 }
 #endif
+
+/// An app's own NIO HTTP/1 pipeline: `configureHTTPServerPipeline()`, `WhiteNoiseHandler`,
+/// then an application handler with the routes the framework servers have.
+private func withPipelineServer(_ files: StaticFiles, _ body: (Int) async throws -> Void) async throws {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                try channel.pipeline.syncOperations.addHandler(WhiteNoiseHandler(files: files))
+                try channel.pipeline.syncOperations.addHandler(PipelineApp())
+            }
+        }
+        .bind(host: "127.0.0.1", port: 0).get()
+    do {
+        try await body(channel.localAddress!.port!)
+    } catch {
+        try? await channel.close().get()
+        throw error
+    }
+    try await channel.close().get()
+}
+
+/// The application behind `WhiteNoiseHandler`: `GET /app` and `GET /static/shadowed.css`
+/// answer "from the app", any other GET gets the app's 404 (`X-Answered-By: app`), other
+/// methods a plain 404, as the frameworks' routers do.
+private final class PipelineApp: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    private var head: HTTPRequestHead?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): head = h
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let path = String(head.uri.prefix { $0 != "?" })
+            var headers = HTTPHeaders()
+            let status: HTTPResponseStatus
+            let text: String
+            if head.method == .GET, path == "/app" || path == "/static/shadowed.css" {
+                (status, text) = (.ok, "from the app")
+            } else if head.method == .GET || head.method == .HEAD {
+                (status, text) = (.notFound, "not found")
+                headers.add(name: "cache-control", value: "no-store")
+                headers.add(name: "x-answered-by", value: "app")
+            } else {
+                (status, text) = (.notFound, "")
+            }
+            headers.add(name: "content-length", value: String(text.utf8.count))
+            if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+            if head.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil) }
+            let keepAlive = head.isKeepAlive
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolatedUnsafeUnchecked().whenComplete { _ in
+                if !keepAlive { context.close(promise: nil) }
+            }
+        }
+    }
+}
