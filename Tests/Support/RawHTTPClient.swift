@@ -52,6 +52,8 @@ public final class RawHTTPConnection {
     private var buffer: [UInt8] = []
     /// Bytes received so far.
     private var received = 0
+    /// Bytes received so far, whatever they were.
+    public var bytesReceived: Int { received }
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
     public init(port: Int, timeout: Int = 10) throws {

@@ -204,6 +204,35 @@ import WhiteNoiseTestSupport
         }
     }
 
+    /// Slowloris: clients that drip a head a byte at a time (each byte well within any read
+    /// timeout) are cut off by the head timeout, counted from the connection's start, while
+    /// another client is served throughout.
+    @Test(arguments: StaticFileServer.Backend.available, [1, 8])
+    func slowlorisIsCutOffWhileOthersAreServed(_ backend: StaticFileServer.Backend, _ attackers: Int) async throws {
+        try await withTree(backend, requestHeadTimeout: .milliseconds(400)) { (port: Int) async throws in
+            let head = Array(("GET /static/a.txt HTTP/1.1\r\nHost: x\r\nX-Pad: " + String(repeating: "p", count: 300) + "\r\n\r\n").utf8)
+            let drips = try (0..<attackers).map { _ in try RawHTTPConnection(port: port, timeout: 5) }
+            let other = try RawHTTPConnection(port: port)
+            var served = 0
+            var dripped = 0
+            let start = ContinuousClock.now
+            // 20 ms a byte: the head would take over 6 s; the timeout ends it after 0.4 s.
+            while ContinuousClock.now - start < .milliseconds(1500) {
+                for c in drips { try? c.send([head[dripped]]) }
+                dripped += 1
+                if try other.request("GET", "/static/b.txt").text == "bravo" { served += 1 }
+                usleep(20_000)  // the attack's pace, not a wait for the server
+            }
+            #expect(dripped < head.count)
+            #expect(served >= 30, "only \(served) requests served beside \(attackers) slow heads")
+            for c in drips {
+                #expect(c.serverClosed())
+                #expect(c.bytesReceived == 0)  // closed without an answer: the head never ended
+            }
+            #expect(try RawHTTPConnection(port: port).request("GET", "/static/a.txt").text == "alpha")
+        }
+    }
+
     @Test(arguments: StaticFileServer.Backend.available)
     func thousandsOfIdleConnectionsDoNotStarveOthers(_ backend: StaticFileServer.Backend) async throws {
         // 2,000 client sockets plus 2,000 server sockets live in this one process.
