@@ -206,7 +206,8 @@ let package = Package(
         .testTarget(
             name: "WhiteNoiseStorageTests",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "CBrotli", "CZlib",
+                "WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseSettings", "WhiteNoiseTestSupport", "WhiteNoiseStorageTestSupport",
+                "CBrotli", "CZlib",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -267,6 +268,19 @@ let package = Package(
         .testTarget(
             name: "WhiteNoiseDjangoTests",
             dependencies: ["WhiteNoiseDjango", "WhiteNoiseTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Fixtures of STATIC_ROOTs built by the storage pipeline, for the storage and CLI tests.
+        .target(
+            name: "WhiteNoiseStorageTestSupport",
+            dependencies: ["WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseTestSupport"],
+            path: "Tests/StorageSupport",
+            swiftSettings: swiftSettings
+        ),
+        // The `whitenoise` command as a user runs it.
+        .testTarget(
+            name: "WhiteNoiseCLITests",
+            dependencies: ["WhiteNoise", "WhiteNoiseNIO", "WhiteNoiseStorage", "WhiteNoiseStorageTestSupport", "WhiteNoiseTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

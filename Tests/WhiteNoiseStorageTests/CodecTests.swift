@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 
 @Suite(.offCooperativePool) struct CodecTests {
     static let samples: [[UInt8]] = [
@@ -50,7 +51,7 @@ import WhiteNoiseTestSupport
         }
     }
 
-    @Test(CompressorTests.needsZstd)
+    @Test(StorageFixtures.needsZstd)
     func zstdRoundTripsWhenInstalled() throws {
         #expect(Codecs.zstdAvailable, "libzstd is not installed (apt-get install libzstd1)")
         for sample in Self.samples {

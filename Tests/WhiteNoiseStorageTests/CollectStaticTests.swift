@@ -5,16 +5,10 @@ import Testing
 import WhiteNoise
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 import WhiteNoiseDjango
 
 @Suite(.offCooperativePool) struct CollectStaticTests {
-    func makeSite(_ t: TempTree) throws -> String {
-        try t.write("src/css/app.css", String(repeating: "body { background: url('../img/bg.png') }\n", count: 40))
-        try t.write("src/img/bg.png", Data((0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))
-        try t.write("src/js/app.js", String(repeating: "console.log('hello world');\n", count: 50))
-        return t.root + "/src"
-    }
-
     func manifest(_ root: String) throws -> [String: String] {
         let data = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
@@ -25,7 +19,7 @@ import WhiteNoiseDjango
         let t = try TempTree()
         defer { t.remove() }
         let root = t.root + "/static_root"
-        let summary = try CollectStatic(options: .init(staticRoot: root, sources: [.init(path: try makeSite(t))])).run()
+        let summary = try CollectStatic(options: .init(staticRoot: root, sources: [.init(path: try StorageFixtures.site(t))])).run()
         #expect(summary.copied == 3 && summary.postProcessed == 3 && summary.variants > 0)
         let paths = try manifest(root)
         let css = try #require(paths["css/app.css"])
@@ -55,7 +49,7 @@ import WhiteNoiseDjango
         let t = try TempTree()
         defer { t.remove() }
         let root = t.root + "/static_root"
-        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try StorageFixtures.site(t))])
         _ = try CollectStatic(options: options).run()
         let first = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
         let again = try CollectStatic(options: options).run()
@@ -69,7 +63,7 @@ import WhiteNoiseDjango
         let t = try TempTree()
         defer { t.remove() }
         let root = t.root + "/static_root"
-        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try StorageFixtures.site(t))])
         try t.write("src/z/y/deep.txt", "post-processed first, listed last when sorted")
         options.storage = .manifest
         func firstKey() throws -> String {
@@ -89,7 +83,7 @@ import WhiteNoiseDjango
         let t = try TempTree()
         defer { t.remove() }
         let root = t.root + "/static_root"
-        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try StorageFixtures.site(t))])
         let full = try CollectStatic(options: options).run()
         // An edited image: it and the CSS that references it get new hashed names; the
         // unchanged JS is not compressed again.
@@ -110,7 +104,7 @@ import WhiteNoiseDjango
     @Test func dryRunWritesNothingAndLinkMakesSymlinks() throws {
         let t = try TempTree()
         defer { t.remove() }
-        let src = try makeSite(t)
+        let src = try StorageFixtures.site(t)
         var dry = CollectStaticOptions(staticRoot: t.root + "/dry", sources: [.init(path: src)])
         dry.dryRun = true
         #expect(try CollectStatic(options: dry).run().copied == 3)
@@ -128,7 +122,7 @@ import WhiteNoiseDjango
         defer { t.remove() }
         let root = t.root + "/static_root"
         try t.write("static_root/stale.txt", "old deploy")
-        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try StorageFixtures.site(t))])
         options.clear = true
         options.keepOnlyHashedFiles = true
         _ = try CollectStatic(options: options).run()
@@ -143,7 +137,7 @@ import WhiteNoiseDjango
         let t = try TempTree()
         defer { t.remove() }
         let root = t.root + "/static_root"
-        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try makeSite(t))])
+        let options = CollectStaticOptions(staticRoot: root, sources: [.init(path: try StorageFixtures.site(t))])
         _ = try CollectStatic(options: options).run()
         let before = try Data(contentsOf: URL(fileURLWithPath: root + "/staticfiles.json"))
         try t.write("src/css/app.css", "body { background: url('../img/missing.png') }")
@@ -198,7 +192,7 @@ import WhiteNoiseDjango
     @Test func badTreesAreClearErrors() throws {
         let t = try TempTree()
         defer { t.remove() }
-        let src = try makeSite(t)
+        let src = try StorageFixtures.site(t)
         let inside = CollectStaticOptions(staticRoot: src + "/collected", sources: [.init(path: src)])
         #expect(throws: CollectStaticError.overlappingRoot(staticRoot: src + "/collected", source: src)) { try CollectStatic(options: inside).run() }
         let missing = CollectStaticOptions(staticRoot: t.root + "/out", sources: [.init(path: t.root + "/nope")])
@@ -215,50 +209,5 @@ import WhiteNoiseDjango
         #expect(StorageKind(name: "Nope") == nil)
     }
 
-    @Test func cliCollectstaticAndFindstatic() throws {
-        let t = try TempTree()
-        defer { t.remove() }
-        let src = try makeSite(t)
-        try t.write("extra/robots.txt", "User-agent: *")
-        let root = t.root + "/static_root"
-        let (status, out, err) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src, "--source", "seo=" + t.root + "/extra"])
-        #expect(status == 0, "\(err)")
-        #expect(out.hasPrefix("4 static files copied, 4 post-processed, ") && out.contains("variants compressed (saved"))
-        #expect(FileManager.default.fileExists(atPath: root + "/seo/robots.txt"))
-        let (bad, _, badErr) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src, "--storage", "Bogus"])
-        #expect(bad == 64 && badErr.contains("unknown storage 'Bogus'") && badErr.contains("CompressedManifestStaticFilesStorage"))
-        let (found, foundOut, _) = try CLIProcess.run(["findstatic", "css/app.css", "--source", src])
-        #expect(found == 0 && foundOut.contains("Found 'css/app.css' here:") && foundOut.contains(src + "/css/app.css"))
-        let (notFound, _, nfErr) = try CLIProcess.run(["findstatic", "css/nope.css", "--source", src])
-        #expect(notFound == 1 && nfErr.contains("No matching file found for 'css/nope.css'"))
-    }
 
-    @Test func cliReadsTheSettingsFileAndFlagsOverrideIt() throws {
-        let t = try TempTree()
-        defer { t.remove() }
-        _ = try makeSite(t)
-        try t.write("settings.env", """
-            STATIC_ROOT=collected
-            STATICFILES_DIRS=src
-            STORAGE=ManifestStaticFilesStorage
-            WHITENOISE_KEEP_ONLY_HASHED_FILES=true
-            """)
-        let (status, out, err) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/settings.env"])
-        #expect(status == 0, "\(err)")
-        #expect(out.contains("static files copied") && !out.contains("variants compressed"))  // a manifest storage, no compression
-        #expect(FileManager.default.fileExists(atPath: t.root + "/collected/staticfiles.json"))
-        #expect(!FileManager.default.fileExists(atPath: t.root + "/collected/css/app.css"))  // only hashed files kept
-        // --set wins over the file; a bad key names the file, the key and the closest valid one.
-        let (s2, _, e2) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/settings.env", "--set", "STORAGE=Bogus"])
-        #expect(s2 == 1 && !e2.contains("Usage:") && e2.contains("command line") && e2.contains("STORAGE") && e2.contains("Bogus"))
-        try t.write("typo.env", "STATIC_ROOTS=x\n")
-        let (s3, _, e3) = try CLIProcess.run(["collectstatic", "--settings", t.root + "/typo.env"])
-        #expect(s3 == 1 && !e3.contains("Usage:") && e3.contains("typo.env:1") && e3.contains("did you mean STATIC_ROOT?"))
-        let (s4, _, e4) = try CLIProcess.run(["collectstatic", "--source", t.root + "/src"])
-        #expect(s4 == 64 && e4.contains("STATIC_ROOT is not set"))
-        // A missing reference is a runtime error: the error alone, status 1.
-        try t.write("broken/css/a.css", "body { background: url('gone.png') }")
-        let (s5, _, e5) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/out", "--source", t.root + "/broken"])
-        #expect(s5 == 1 && !e5.contains("Usage:") && e5.contains("gone.png") && e5.contains("css/a.css"), "\(e5)")
-    }
 }

@@ -3,24 +3,12 @@ import Testing
 import WhiteNoise
 @testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 
 /// The shared compression cache: a fresh STATIC_ROOT built with a warm cache is byte for byte
 /// the one built cold; a corrupt entry is compressed again, never served; two runs at once and
 /// a run killed at any moment leave only whole entries; the cache stays within its size.
 @Suite(.offCooperativePool) struct CompressionCacheTests {
-    /// Text of several kinds (compressible), an incompressible file and a skipped image.
-    func makeSources(_ t: TempTree) throws -> String {
-        var rng = SeededGenerator(seed: 11)
-        for i in 0..<12 {
-            let words = (0..<(400 + i * 150)).map { _ in ["alpha", "beta", "gamma", "delta", "tea", "pot", "{", "}", ";"].randomElement(using: &rng)! }
-            try t.write("src/css/s\(i).css", ".c\(i) { background: url(../img/bg.png) }\n" + words.joined(separator: " "))
-            try t.write("src/js/m\(i).js", "export const m\(i) = \"" + words.reversed().joined(separator: "-") + "\";\n")
-        }
-        try t.write("src/data/random.bin", Data((0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) }))
-        try t.write("src/img/bg.png", Data((0..<3_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))
-        return t.root + "/src"
-    }
-
     func collect(_ t: TempTree, into root: String, cache: String?) throws -> CollectStaticSummary {
         var options = CollectStaticOptions(staticRoot: root, sources: [.init(path: t.root + "/src")])
         options.compressionCache = cache.map { CompressionCache(directory: $0) }
@@ -43,7 +31,7 @@ import WhiteNoiseTestSupport
     @Test func aFreshRootWithAWarmCacheIsByteIdenticalToAColdOne() throws {
         let t = try TempTree()
         defer { t.remove() }
-        _ = try makeSources(t)
+        _ = try StorageFixtures.textSources(t)
         let cache = t.root + "/cache"
         let plain = try collect(t, into: t.root + "/no-cache", cache: nil)
         let cold = try collect(t, into: t.root + "/cold", cache: cache)
@@ -79,7 +67,7 @@ import WhiteNoiseTestSupport
     @Test func notEffectiveOutcomesAreCached() throws {
         let t = try TempTree()
         defer { t.remove() }
-        _ = try makeSources(t)
+        _ = try StorageFixtures.textSources(t)
         var compressor = Compressor(encodings: [.gzip, .br])
         compressor.cache = CompressionCache(directory: t.root + "/cache")
         let file = t.root + "/src/data/random.bin"
@@ -94,7 +82,7 @@ import WhiteNoiseTestSupport
     @Test func streamedFilesAreCachedAndRestoredExactly() throws {
         let t = try TempTree()
         defer { t.remove() }
-        _ = try makeSources(t)
+        _ = try StorageFixtures.textSources(t)
         var compressor = Compressor(encodings: [.gzip, .br])
         compressor.streamingThreshold = 1024
         compressor.cache = CompressionCache(directory: t.root + "/cache")
@@ -114,7 +102,7 @@ import WhiteNoiseTestSupport
     @Test func aCorruptEntryIsCompressedAgainAndNeverServed() throws {
         let t = try TempTree()
         defer { t.remove() }
-        _ = try makeSources(t)
+        _ = try StorageFixtures.textSources(t)
         let cache = t.root + "/cache"
         _ = try collect(t, into: t.root + "/cold", cache: cache)
         var damaged = 0
@@ -141,7 +129,7 @@ import WhiteNoiseTestSupport
     @Test func twoRunsAtOnceShareTheCacheSafely() throws {
         let t = try TempTree()
         defer { t.remove() }
-        _ = try makeSources(t)
+        _ = try StorageFixtures.textSources(t)
         let cache = t.root + "/cache"
         _ = try collect(t, into: t.root + "/reference", cache: nil)
         let failures = Box<String>(count: 2)
@@ -162,7 +150,7 @@ import WhiteNoiseTestSupport
     @Test func aRunKilledWhileCompressingLeavesOnlyWholeEntries() throws {
         let t = try TempTree()
         defer { t.remove() }
-        let src = try makeSources(t)
+        let src = try StorageFixtures.textSources(t)
         _ = try collect(t, into: t.root + "/reference", cache: nil)
         let reference = try contents(t.root + "/reference")
         var cache = ""
@@ -198,7 +186,7 @@ import WhiteNoiseTestSupport
     @Test func trimRemovesTheLeastRecentlyUsedEntriesFirst() throws {
         let t = try TempTree()
         defer { t.remove() }
-        _ = try makeSources(t)
+        _ = try StorageFixtures.textSources(t)
         let cache = t.root + "/cache"
         _ = try collect(t, into: t.root + "/cold", cache: cache)
         let all = entries(cache).sorted()
@@ -223,31 +211,4 @@ import WhiteNoiseTestSupport
         #expect(warm.variantsFromCache > 0 && warm.variantsFromCache < warm.variants)
     }
 
-    @Test func theCommandShowsTheSizeAndClears() throws {
-        let t = try TempTree()
-        defer { t.remove() }
-        let src = try makeSources(t)
-        let cache = t.root + "/cache"
-        let (status, out, errors) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/a", "--source", src, "--cache-dir", cache])
-        #expect(status == 0, "\(errors)")
-        let usage = CompressionCache(directory: cache).usage()
-        #expect(usage.entries > 40)
-        let (_, shown, _) = try CLIProcess.run(["cache", "--cache-dir", cache])
-        #expect(shown.hasPrefix("\(cache): \(usage.entries) entries, ") && shown.contains("(limit 2.0 GiB)"), "\(shown)")
-        let (_, warm, _) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/b", "--source", src, "--cache-dir", cache])
-        #expect(warm.contains("from the cache"), "\(warm) after \(out)")
-        let (_, noCache, _) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/c", "--source", src, "--no-cache"])
-        #expect(!noCache.contains("from the cache"))
-        let (cleared, clearedOut, _) = try CLIProcess.run(["cache", "--cache-dir", cache, "--clear"])
-        #expect(cleared == 0 && clearedOut.contains("cleared") && CompressionCache(directory: cache).usage().entries == 0)
-        let (both, _, bothErrors) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/d", "--source", src,
-                                                        "--cache-dir", cache, "--no-cache"])
-        #expect(both == 64 && bothErrors.contains("contradict"))
-        // The settings key names the folder (and "off" turns the cache off).
-        let (viaSettings, viaOut, _) = try CLIProcess.run(["collectstatic", "--static-root", t.root + "/e", "--source", src],
-                                                          environment: ["WHITENOISE_CACHE_DIR": cache])
-        #expect(viaSettings == 0 && !viaOut.contains("from the cache") && CompressionCache(directory: cache).usage().entries == usage.entries)
-        let (off, _, _) = try CLIProcess.run(["cache"], environment: ["WHITENOISE_CACHE_DIR": "off"])
-        #expect(off == 64)
-    }
 }

@@ -82,26 +82,7 @@ import WhiteNoiseTestSupport
         #expect(StorageError.unreadable(path: "/x", errno: ENOENT).description == "cannot read '/x': No such file or directory")
     }
 
-    /// libzstd is loaded at run time; the toolchain itself links it, so it is nearly always here.
-    /// Why the zstd tests are skipped: WHITENOISE_ZSTD=off, or libzstd missing (a peer, so a
-    /// failure under WHITENOISE_REQUIRE_PEERS=1 unless switched off).
-    static let zstdMissing = Comment(rawValue: Codecs.zstdSwitchedOff
-        ? "zstd is switched off (WHITENOISE_ZSTD=off); the test needs it"
-        : "libzstd is missing (apt-get install libzstd1, brew install zstd); the test needs it")
-    /// Runs a test that needs libzstd, as `.requires(peer)` does for the other peers.
-    static let needsZstd = ConditionTrait.enabled(
-        if: Codecs.zstdAvailable || (Peer.required && !Codecs.zstdSwitchedOff), zstdMissing)
 
-    @Test(needsZstd) func cliMirrorsWhiteNoiseCompress() throws {
-        let tree = try TempTree()
-        defer { tree.remove() }
-        let css = try tree.write("a.css", String(repeating: "a{}", count: 1000))
-        let (status, out, _) = try CLIProcess.run(["compress", tree.root, "--no-brotli", "-q"])
-        #expect(status == 0 && out.isEmpty)
-        #expect(exists(css + ".gz") && exists(css + ".zst") && !exists(css + ".br"))
-        let (missing, _, err) = try CLIProcess.run(["compress", tree.root + "/nope"])
-        #expect(missing == 1 && err.contains("no directory at") && !err.contains("Usage:"))
-    }
 
     /// Without libzstd (here: `WHITENOISE_ZSTD=off`, as if it were absent) the other encodings
     /// are still written, and one warning says why `.zst` is not.

@@ -3,6 +3,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 import WhiteNoiseDjango
 
 /// Hashed names, rewritten CSS/JS and `staticfiles.json` must be byte-identical to Django's
@@ -295,18 +296,5 @@ import WhiteNoiseDjango
         let (theirs, ours) = try collectWithBoth(base, python: python, version, main: main, vendor: empty, jsModuleImports: false)
         #expect(theirs.count > 800)
         expectIdentical(theirs, ours)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so the generated tree is the same every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -4,6 +4,7 @@ import Testing
 import WhiteNoise
 @testable import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 import WhiteNoiseDjango
 
 /// Subresource Integrity values: SHA-384 as Python's hashlib computes it, recorded by
