@@ -213,30 +213,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The behaviour suite, run against the NIO server, a Vapor app and a Hummingbird app.
+        // The adapters: the behaviour suite against every server, and the template helpers in
+        // live Vapor and Hummingbird apps.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseTestSupport", "WhiteNoiseNIO", "WhiteNoiseVapor", "WhiteNoiseHummingbird",
+                "WhiteNoise", "WhiteNoiseTestSupport", "WhiteNoiseStorageTestSupport", "WhiteNoiseNIO", "WhiteNoiseVapor",
+                "WhiteNoiseHummingbird",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Vapor", package: "vapor", condition: whenVapor),
+                .product(name: "Leaf", package: "leaf", condition: whenVapor),
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
+                .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WhiteNoiseSettingsTests",
             dependencies: [
-                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "WhiteNoiseVapor",
-                "WhiteNoiseHummingbird",
-                .product(name: "Vapor", package: "vapor", condition: whenVapor),
-                .product(name: "Leaf", package: "leaf", condition: whenVapor),
-                .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),
-                .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
+                "WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseStorage", "WhiteNoiseTestSupport", "WhiteNoiseStorageTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -273,7 +272,7 @@ let package = Package(
         // Fixtures of STATIC_ROOTs built by the storage pipeline, for the storage and CLI tests.
         .target(
             name: "WhiteNoiseStorageTestSupport",
-            dependencies: ["WhiteNoise", "WhiteNoiseStorage", "WhiteNoiseTestSupport"],
+            dependencies: ["WhiteNoise", "WhiteNoiseSettings", "WhiteNoiseStorage", "WhiteNoiseTestSupport"],
             path: "Tests/StorageSupport",
             swiftSettings: swiftSettings
         ),

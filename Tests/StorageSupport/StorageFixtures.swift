@@ -1,6 +1,7 @@
 import Foundation
 public import Testing
 import WhiteNoise
+public import WhiteNoiseSettings
 public import WhiteNoiseStorage
 public import WhiteNoiseTestSupport
 
@@ -94,6 +95,30 @@ public enum StorageFixtures {
         try t.write("src/data/random.bin", Data((0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) }))
         try t.write("src/img/bg.png", Data((0..<3_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))
         return t.root + "/src"
+    }
+
+    /// A site with a stylesheet, a classic script and ES modules (`.js` in two folders, `.mjs`)
+    /// importing each other by plain relative paths, collected with
+    /// `CompressedManifestStaticFilesStorage` into `root/` (no compression cache); returns the
+    /// settings that describe it, after `configure`.
+    public static func moduleSite(_ tree: TempTree, configure: (inout WhiteNoiseSettings) -> Void = { _ in }) throws -> WhiteNoiseSettings {
+        try tree.write("assets/css/app.css", "body { background: url(../img/bg.svg) }\n")
+        try tree.write("assets/img/bg.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+        try tree.write("assets/js/legacy.js", "window.legacy = true;\n")
+        try tree.write("assets/js/app.js", "import { greet } from './greet.js';\nimport { twice } from './util/twice.mjs';\ngreet(twice(1));\n")
+        try tree.write("assets/js/greet.js", "export function greet(n) { document.title = 'hello ' + n; }\n")
+        try tree.write("assets/js/util/twice.mjs", "export const twice = (n) => n * 2;\n")
+        try tree.write("assets/vendor/lib.js", "export const lib = 1;\n")
+        var settings = WhiteNoiseSettings()
+        settings.staticRoot = tree.root + "/root"
+        settings.staticfilesDirs = [.init(path: tree.root + "/assets")]
+        settings.storage = .compressedManifest
+        configure(&settings)
+        var options = try CollectStaticOptions(settings: settings)
+        options.storage = settings.storage
+        options.compressionCache = nil
+        _ = try CollectStatic(options: options).run()
+        return settings
     }
 
     /// libzstd is loaded at run time; the toolchain itself links it, so it is nearly always here.

@@ -5,34 +5,13 @@ import WhiteNoise
 import WhiteNoiseSettings
 import WhiteNoiseStorage
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 import WhiteNoiseDjango
 
 /// The integrity helpers on a STATIC_ROOT built by a real collectstatic: the values are those
 /// of the bytes served under the hashed names (checked with Python's hashlib), the elements
 /// are whole and escaped, and the import map sends each module's plain URL to its hashed one.
 @Suite(.offCooperativePool) struct IntegrityHelperTests {
-    /// Sources with a stylesheet, a classic script, ES modules (`.js` in two folders, `.mjs`)
-    /// importing each other by plain relative paths; collected with the default storage.
-    static func collected(_ tree: TempTree, configure: (inout WhiteNoiseSettings) -> Void = { _ in }) throws -> WhiteNoiseSettings {
-        try tree.write("assets/css/app.css", "body { background: url(../img/bg.svg) }\n")
-        try tree.write("assets/img/bg.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
-        try tree.write("assets/js/legacy.js", "window.legacy = true;\n")
-        try tree.write("assets/js/app.js", "import { greet } from './greet.js';\nimport { twice } from './util/twice.mjs';\ngreet(twice(1));\n")
-        try tree.write("assets/js/greet.js", "export function greet(n) { document.title = 'hello ' + n; }\n")
-        try tree.write("assets/js/util/twice.mjs", "export const twice = (n) => n * 2;\n")
-        try tree.write("assets/vendor/lib.js", "export const lib = 1;\n")
-        var settings = WhiteNoiseSettings()
-        settings.staticRoot = tree.root + "/root"
-        settings.staticfilesDirs = [.init(path: tree.root + "/assets")]
-        settings.storage = .compressedManifest
-        configure(&settings)
-        var options = CollectStaticOptions(staticRoot: settings.staticRoot!, sources: settings.staticfilesDirs)
-        options.storage = settings.storage
-        options.staticURL = settings.staticBaseURL
-        _ = try CollectStatic(options: options).run()
-        return settings
-    }
-
     static func manifest(_ settings: WhiteNoiseSettings) throws -> [String: String] {
         let data = try Data(contentsOf: URL(fileURLWithPath: settings.staticRoot! + "/staticfiles.json"))
         return try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["paths"] as? [String: String])
@@ -49,7 +28,7 @@ import WhiteNoiseDjango
     @Test func elementsCarryTheValuesOfTheServedBytes() throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        let settings = try Self.collected(tree)
+        let settings = try StorageFixtures.moduleSite(tree)
         let urls = try StaticURLs(settings: settings)
         let paths = try Self.manifest(settings)
         let css = try Self.hashlib(settings, "css/app.css"), app = try Self.hashlib(settings, "js/app.js")
@@ -70,7 +49,7 @@ import WhiteNoiseDjango
     @Test func aMissingValueIsAnErrorNamingItAndNonStrictComputesItFromTheFile() throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        var settings = try Self.collected(tree)
+        var settings = try StorageFixtures.moduleSite(tree)
         let root = settings.staticRoot!
         let hashed = try #require(try Self.manifest(settings)["js/greet.js"])
         // An integrity file without the entry.
@@ -99,7 +78,7 @@ import WhiteNoiseDjango
     @Test func debugLeavesIntegrityOutAndACDNGetsCORS() throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        var settings = try Self.collected(tree)
+        var settings = try StorageFixtures.moduleSite(tree)
         settings.debug = true
         let debug = try StaticURLs(settings: settings)
         #expect(try debug.integrity(for: "css/app.css") == nil)
@@ -119,7 +98,7 @@ import WhiteNoiseDjango
     @Test func theImportMapSendsPlainModuleURLsToHashedOnesWithIntegrity() throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        var settings = try Self.collected(tree)
+        var settings = try StorageFixtures.moduleSite(tree)
         let paths = try Self.manifest(settings)
         func parsed(_ urls: StaticURLs, nonce: String? = nil) throws -> (imports: [String: String], integrity: [String: String]) {
             let element = try urls.importMapElement(nonce: nonce)
@@ -144,7 +123,7 @@ import WhiteNoiseDjango
     @Test func nothingInANameCanEndTheScriptElement() throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        let settings = try Self.collected(tree) { _ in }
+        let settings = try StorageFixtures.moduleSite(tree) { _ in }
         try tree.write("assets/js/</script><b>.js", "export const x = 1;\n")
         var options = CollectStaticOptions(staticRoot: settings.staticRoot!, sources: settings.staticfilesDirs)
         options.storage = settings.storage

@@ -4,6 +4,7 @@ import Testing
 import WhiteNoise
 import WhiteNoiseSettings
 import WhiteNoiseTestSupport
+import WhiteNoiseStorageTestSupport
 #if Vapor
 import Leaf
 import Vapor
@@ -68,7 +69,7 @@ import WhiteNoiseHummingbird
     @Test func leafIntegrityTagsInALiveVaporApp() async throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        let settings = try IntegrityHelperTests.collected(tree)
+        let settings = try StorageFixtures.moduleSite(tree)
         try tree.write("Resources/Views/page.leaf", Self.helperPage(leaf: true))
         try tree.write("Resources/Views/broken.leaf", ##"#stylesheet("css/typo.css")"##)
         let app = try await Application.make(.testing)
@@ -127,7 +128,7 @@ import WhiteNoiseHummingbird
     @Test func mustacheIntegrityHelpersRenderWhatLeafsTagsRender() throws {
         let tree = try TempTree()
         defer { tree.remove() }
-        let urls = try StaticURLs(settings: try IntegrityHelperTests.collected(tree))
+        let urls = try StaticURLs(settings: try StorageFixtures.moduleSite(tree))
         let template = try MustacheTemplate(string: Self.helperPage(leaf: false))
         let context: [String: Any] = ["nonce": "n0nce"].merging(urls.mustacheHelpers()) { mine, _ in mine }
         #expect(template.render(context) == (try Self.expectedHelperPage(urls)))
