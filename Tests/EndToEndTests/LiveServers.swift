@@ -97,6 +97,11 @@ private func withVaporServer(_ files: StaticFiles, _ body: (Int) async throws ->
     app.on(.GET, "**") { _ -> Vapor.Response in
         Vapor.Response(status: .notFound, headers: ["Cache-Control": "no-store", "X-Answered-By": "app"], body: "not found")
     }
+    try await withRunningVaporApp(app, body)
+}
+
+/// Starts `app` on a loopback port, runs `body` with the port, and always shuts the app down.
+func withRunningVaporApp(_ app: Vapor.Application, _ body: (Int) async throws -> Void) async throws {
     do {
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         guard let port = app.http.server.shared.localAddress?.port else { throw TestServerError() }

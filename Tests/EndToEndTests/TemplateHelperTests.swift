@@ -43,25 +43,17 @@ import WhiteNoiseHummingbird
         try app.whiteNoise.configure(settings: try settings(tree))
         app.get("page") { req in try await req.view.render("page") }
         app.get("broken") { req in try await req.view.render("broken") }
-        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        let port = try #require(app.http.server.shared.localAddress?.port)
-        do {
+        try await withRunningVaporApp(app) { (port: Int) async throws in
             try await offCooperativePool {
-            let c = try RawHTTPConnection(port: port)
-            let page = try c.request("GET", "/page")
-            #expect(page.text == #"<link rel="stylesheet" href="/static/css/app.0123456789ab.css?v=1&amp;x=2">"#)
-            let css = try c.request("GET", "/static/css/app.0123456789ab.css")
-            #expect(css.status == 200 && css["cache-control"] == "max-age=315360000, public, immutable")
-            let broken = try c.request("GET", "/broken")
-            #expect(broken.status == 500)
+                let c = try RawHTTPConnection(port: port)
+                let page = try c.request("GET", "/page")
+                #expect(page.text == #"<link rel="stylesheet" href="/static/css/app.0123456789ab.css?v=1&amp;x=2">"#)
+                let css = try c.request("GET", "/static/css/app.0123456789ab.css")
+                #expect(css.status == 200 && css["cache-control"] == "max-age=315360000, public, immutable")
+                let broken = try c.request("GET", "/broken")
+                #expect(broken.status == 500)
             }
-        } catch {
-            await app.server.shutdown()
-            try await app.asyncShutdown()
-            throw error
         }
-        await app.server.shutdown()
-        try await app.asyncShutdown()
     }
 
     /// Every integrity helper in a live Vapor app: what each Leaf tag renders is what the
@@ -79,21 +71,13 @@ import WhiteNoiseHummingbird
         let urls = try app.whiteNoise.configure(settings: settings)
         app.get("page") { req in try await req.view.render("page", ["nonce": "n0nce"]) }
         app.get("broken") { req in try await req.view.render("broken") }
-        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        let port = try #require(app.http.server.shared.localAddress?.port)
-        do {
+        try await withRunningVaporApp(app) { (port: Int) async throws in
             try await offCooperativePool {
                 let c = try RawHTTPConnection(port: port)
                 #expect(try c.request("GET", "/page").text == (try Self.expectedHelperPage(urls)))
                 #expect(try c.request("GET", "/broken").status == 500)
             }
-        } catch {
-            await app.server.shutdown()
-            try await app.asyncShutdown()
-            throw error
         }
-        await app.server.shutdown()
-        try await app.asyncShutdown()
     }
     #endif
 
