@@ -44,15 +44,22 @@ import WhiteNoiseDjango
 
     func contents(_ root: String) throws -> [String: Data] { try TempTreeShim.servedContents(root) }
 
-    @Test func killedAtManyPointsTheRootStaysServeableAndTheNextRunCompletes() throws {
-        let t = try TempTree()
-        defer { t.remove() }
+    /// The first release collected into `release1`, and what an uninterrupted run of the
+    /// second release makes of a copy of it: the second sources, the folder, and the served
+    /// contents before and after.
+    func releasedOnceThenUninterrupted(_ t: TempTree) throws -> (src2: String, release1: String, old: [String: Data], new: [String: Data]) {
         let (src1, src2) = try makeReleases(t)
         let release1 = t.root + "/release1", uninterrupted = t.root + "/uninterrupted"
         try collect(src1, into: release1)
         try copyTree(release1, uninterrupted)
         try collect(src2, into: uninterrupted)
-        let old = try contents(release1), new = try contents(uninterrupted)
+        return (src2, release1, try contents(release1), try contents(uninterrupted))
+    }
+
+    @Test func killedAtManyPointsTheRootStaysServeableAndTheNextRunCompletes() throws {
+        let t = try TempTree()
+        defer { t.remove() }
+        let (src2, release1, old, new) = try releasedOnceThenUninterrupted(t)
         #expect(old[DjangoManifest.fileName] != new[DjangoManifest.fileName])
 
         // Log lines of an uninterrupted run (one per copied file, one per variant written).
@@ -172,12 +179,7 @@ import WhiteNoiseDjango
         _ = try Peer.privateMounts.require()
         let t = try TempTree()
         defer { t.remove() }
-        let (src1, src2) = try makeReleases(t)
-        let release1 = t.root + "/release1", uninterrupted = t.root + "/uninterrupted"
-        try collect(src1, into: release1)
-        try copyTree(release1, uninterrupted)
-        try collect(src2, into: uninterrupted)
-        let old = try contents(release1), new = try contents(uninterrupted)
+        let (src2, release1, old, new) = try releasedOnceThenUninterrupted(t)
         let usedKiB = try #require(Int(String(decoding: try TempTree.pipe(["du", "-sk", release1], Data()), as: UTF8.self)
             .split(separator: "\t").first ?? ""))
         let mount = t.root + "/mnt", out = t.root + "/out"

@@ -135,15 +135,17 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
         guard core.isOpen else { return }
         // What was written may not be out yet: the end of the flush marks the end of the output.
-        core.outputQueued(now: Self.now())
-        _ = core.quiesce(now: Self.now())
+        let now = Self.now()
+        core.outputQueued(now: now)
+        _ = core.quiesce(now: now)
         flushThenSent(context)
     }
 
     private func endOfInput(_ context: ChannelHandlerContext) {
         let wasOpen = core.isOpen
-        if wasOpen { core.outputQueued(now: Self.now()) }
-        if core.inputClosed(now: Self.now()) == .close { return context.close(promise: nil) }
+        let now = Self.now()
+        if wasOpen { core.outputQueued(now: now) }
+        if core.inputClosed(now: now) == .close { return context.close(promise: nil) }
         if wasOpen { flushThenSent(context) }
     }
 

@@ -118,13 +118,8 @@ public struct StaticFiles: Sendable {
     /// The same, for adapters that parse requests themselves: the method, the request target
     /// as sent (origin-form or absolute-form) and the fields the engine reads.
     public func respond(method: HTTPRequest.Method, target: String, fields: RequestFields) -> StaticResponse? {
-        guard let requestPath = RequestPath(target: target) else { return nil }
-        if !roots.isEmpty { return respondAutorefresh(method: method, fields: fields, at: requestPath) }
-        switch table[PathKey(requestPath.path)] {
-        case .none: return nil
-        case .file(let file): return file.respond(method: method, fields: fields)
-        case .redirect(let location): return redirect(to: location, query: requestPath.query)
-        }
+        guard case .response(let response) = answer(method: method, target: target, fields: fields, mayBlock: true) else { return nil }
+        return response
     }
 
     /// What ``respondWithoutBlocking(method:target:fields:)`` can say at once.
@@ -144,13 +139,22 @@ public struct StaticFiles: Sendable {
     /// adapter asks this first and moves exactly the ``ImmediateAnswer/mayBlock`` cases off
     /// the event loop.
     public func respondWithoutBlocking(method: HTTPRequest.Method, target: String, fields: RequestFields) -> ImmediateAnswer {
+        answer(method: method, target: target, fields: fields, mayBlock: false)
+    }
+
+    /// The one lookup behind both: with `mayBlock` false, work that reads the file system is
+    /// not done but reported as ``ImmediateAnswer/mayBlock``.
+    private func answer(method: HTTPRequest.Method, target: String, fields: RequestFields, mayBlock: Bool) -> ImmediateAnswer {
         guard let requestPath = RequestPath(target: target) else { return .notStatic }
-        if !roots.isEmpty { return .mayBlock }
+        if !roots.isEmpty {
+            guard mayBlock else { return .mayBlock }
+            return respondAutorefresh(method: method, fields: fields, at: requestPath).map { .response($0) } ?? .notStatic
+        }
         switch table[PathKey(requestPath.path)] {
         case .none:
             return .notStatic
         case .file(let file):
-            guard file.isPrepared || !(method == .get || method == .head) else { return .mayBlock }
+            if !mayBlock, !file.isPrepared, method == .get || method == .head { return .mayBlock }
             return file.respond(method: method, fields: fields).map { .response($0) } ?? .notStatic
         case .redirect(let location):
             return .response(redirect(to: location, query: requestPath.query))

@@ -119,7 +119,7 @@ struct HTTP1Connection {
         case .response(let response):
             return .respond(response, persistence)
         case .notStatic:
-            return .respond(Self.plain(.notFound, isHead: head.isHead), persistence)
+            return .respond(Self.notFound(isHead: head.isHead), persistence)
         case .mayBlock:
             return .respondMayBlock(Request(files: files, method: head.method, target: head.target, fields: head.fields,
                                             isHead: head.isHead), persistence)
@@ -136,7 +136,7 @@ struct HTTP1Connection {
 
         /// The engine's answer, or a 404; may block on the file system.
         func response() -> StaticResponse {
-            files.respond(method: method, target: target, fields: fields) ?? HTTP1Connection.plain(.notFound, isHead: isHead)
+            files.respond(method: method, target: target, fields: fields) ?? HTTP1Connection.notFound(isHead: isHead)
         }
     }
 
@@ -203,6 +203,22 @@ struct HTTP1Connection {
             if outputInFlight > 0 { return observesProgress ? lastProgress + timeout : .max }
             return waitingSince + timeout
         }
+    }
+
+    /// The server's 404, to GET and to HEAD, with its HTTP/1.1 head serialised once: a miss
+    /// costs no more than a hit.
+    private static let notFoundResponses: (get: StaticResponse, head: StaticResponse) = {
+        func built(_ isHead: Bool) -> StaticResponse {
+            var response = plain(.notFound, isHead: isHead)
+            response.http1Head = response.serialisedHTTP1Head()
+            return response
+        }
+        return (built(false), built(true))
+    }()
+
+    /// The server's 404 for a request that is no static file.
+    static func notFound(isHead: Bool) -> StaticResponse {
+        isHead ? notFoundResponses.head : notFoundResponses.get
     }
 
     /// A small plain-text response of the server's own (400, 404, 431, 505), never cached by

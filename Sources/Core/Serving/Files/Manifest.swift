@@ -15,7 +15,7 @@ struct RootMetadata {
 
     static func load(root: String, useManifest: Bool) -> RootMetadata {
         var meta = RootMetadata()
-        if useManifest { meta.hashedNames = hashedNames(root: root) }
+        if useManifest { meta.hashedNames = DjangoManifest.hashedFiles(root: root) }
         if let data = FileManager.default.contents(atPath: root + "/" + DigestIndex.fileName),
             let index = DigestIndex(parsing: String(decoding: data, as: UTF8.self))
         {
@@ -25,12 +25,6 @@ struct RootMetadata {
     }
 }
 
-extension RootMetadata {
-    /// The hashed files `root/staticfiles.json` lists (empty without a readable one).
-    static func hashedNames(root: String) -> Set<String> {
-        DjangoManifest.hashedFiles(root: root)
-    }
-}
 
 /// Autorefresh's view of each root's `staticfiles.json`: its hashed names (immutable, as in
 /// the cached mode), read again only when the file's size or mtime changes.
@@ -44,7 +38,7 @@ final class ManifestNames: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let cached = byRoot[root], cached.snapshot == snapshot { return cached.names }
-        let names = snapshot == nil ? [] : RootMetadata.hashedNames(root: root)
+        let names = snapshot == nil ? [] : DjangoManifest.hashedFiles(root: root)
         byRoot[root] = (snapshot, names)
         return names
     }
