@@ -20,8 +20,9 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     private var input = ByteBuffer()
     private var wroteSinceFlush = false
     private var readHeldBack = false
-    /// A response is being computed on the thread pool: input waits in `input`.
-    private var offloading = false
+    /// A response is being computed on the thread pool, or the verified end of a body waits
+    /// for the file regions before it: input waits in `input`.
+    private var busy = false
     /// The peer has shut its side (handled once a response being computed is written).
     private var peerFinished = false
     private var timer: Scheduled<Void>?
@@ -54,7 +55,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard core.isOpen else { return }
         var incoming = unwrapInboundIn(data)
-        if offloading {
+        if busy {
             input.writeBuffer(&incoming)
         } else if input.readableBytes == 0 {
             // The common case: parse NIO's receive buffer in place and keep no reference to
@@ -81,7 +82,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         while true {
             switch core.nextStep(in: &buffer, now: now) {
             case .respond(let response, let persistence):
-                send(response, persistence: persistence, context: context)
+                guard send(response, persistence: persistence, context: context) else { return }
                 if !core.isOpen { return endAfterWrites(context) }
             case .respondMayBlock(let request, let persistence):
                 return offload(request, persistence: persistence, context: context)
@@ -93,21 +94,30 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
 
     /// Computes `request`'s response on the thread pool, sends it, then goes on with the input.
     private func offload(_ request: HTTP1Connection.Request, persistence: HeadTail.Persistence, context: ChannelHandlerContext) {
-        offloading = true
+        busy = true
         NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { request.response() }
             .assumeIsolatedUnsafeUnchecked().whenComplete { result in
-                self.offloading = false
                 guard context.channel.isActive else { return }
                 let response = (try? result.get()) ?? HTTP1Connection.plain(.serviceUnavailable, isHead: request.isHead)
-                self.send(response, persistence: persistence, context: context)
-                if self.core.isOpen { self.processInput(context) } else { self.endAfterWrites(context) }
-                self.flushWritten(context)
-                if self.peerFinished, !self.offloading { self.endOfInput(context) }
-                if self.readHeldBack, context.channel.isWritable {
-                    self.readHeldBack = false
-                    context.read()
+                if self.send(response, persistence: persistence, context: context) {
+                    self.resume(context)
+                } else {
+                    self.flushWritten(context)
                 }
             }
+    }
+
+    /// Goes on with the input once the response that made the handler busy is written.
+    private func resume(_ context: ChannelHandlerContext) {
+        busy = false
+        guard context.channel.isActive else { return }
+        if core.isOpen { processInput(context) } else { endAfterWrites(context) }
+        flushWritten(context)
+        if peerFinished, !busy { endOfInput(context) }
+        if readHeldBack, !busy, context.channel.isWritable {
+            readHeldBack = false
+            context.read()
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -129,7 +139,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .inputClosed? = event as? ChannelEvent {
             peerFinished = true
-            if !offloading { endOfInput(context) }
+            if !busy { endOfInput(context) }
             return
         }
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
@@ -155,18 +165,20 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
 
     // Back-pressure: no new requests are read while the peer is not taking our responses.
     func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable, !offloading { context.read() } else { readHeldBack = true }
+        if context.channel.isWritable, !busy { context.read() } else { readHeldBack = true }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, readHeldBack, !offloading {
+        if context.channel.isWritable, readHeldBack, !busy {
             readHeldBack = false
             context.read()
         }
         context.fireChannelWritabilityChanged()
     }
 
-    private func send(_ response: StaticResponse, persistence: HeadTail.Persistence, context: ChannelHandlerContext) {
+    /// Writes a response; `false` when its body's verified end waits for the regions before it
+    /// (the handler is then busy until it is written).
+    private func send(_ response: StaticResponse, persistence: HeadTail.Persistence, context: ChannelHandlerContext) -> Bool {
         wroteSinceFlush = true
         let head = response.serialisedHTTP1Head()
         var small: ByteBuffer?
@@ -189,10 +201,15 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
         } else {
             out = o
             writeOut(context)
-            BodyWriter.write(response.body, context: context, wrap: { NIOAny($0) },
-                             regionQueued: { self.core.outputQueued(now: Self.now()) },
-                             regionDone: { self.sent(context) })
+            let outcome = BodyWriter.write(response.body, context: context, wrap: { NIOAny($0) },
+                                           regionQueued: { self.core.outputQueued(now: Self.now()) },
+                                           regionDone: { self.sent(context) }, finished: { self.resume(context) })
+            if case .pending = outcome {
+                busy = true
+                return false
+            }
         }
+        return true
     }
 
     /// The last response is written: once it is out, the connection lingers.

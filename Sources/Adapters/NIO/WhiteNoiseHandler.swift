@@ -99,7 +99,17 @@ public final class WhiteNoiseHandler: ChannelInboundHandler, RemovableChannelHan
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let status = HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        BodyWriter.write(response.body, context: context, wrap: { NIOAny(HTTPServerResponsePart.body($0)) })
+        let outcome = BodyWriter.write(response.body, context: context, wrap: { NIOAny(HTTPServerResponsePart.body($0)) },
+                                       finished: { self.end(context) })
+        switch outcome {
+        case .written: end(context)
+        case .pending: context.flush()  // the regions must go out before the verified end
+        case .failed: break
+        }
+    }
+
+    /// Ends the response (after its body's verified end, when that waited).
+    private func end(_ context: ChannelHandlerContext) {
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {

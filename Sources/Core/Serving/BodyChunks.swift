@@ -8,8 +8,9 @@ extension StaticResponse.Body {
     /// chunk is read, so a slow client holds at most one chunk in memory (back-pressure comes
     /// from the framework's writer).
     ///
-    /// - Throws: ``FileChangedError`` when a file got shorter than the response promised; the
-    ///   adapter must then abort the response rather than send fewer bytes than announced.
+    /// - Throws: ``FileChangedError`` when a file got shorter than the response promised, or
+    ///   was written to before its last chunk was read; the adapter must then abort the
+    ///   response rather than complete a body that is no version of the file.
     public func forEachChunk(offload: (@escaping @Sendable () throws -> ByteBuffer) async throws -> ByteBuffer,
                              allocator: ByteBufferAllocator = ByteBufferAllocator(), chunkSize: Int = 128 * 1024,
                              _ write: (ByteBuffer) async throws -> Void) async throws {
@@ -36,7 +37,8 @@ extension StaticResponse.Body {
         while offset < end {
             let count = Int(min(Int64(chunkSize), end - offset))
             let at = offset
-            let chunk = try await offload { try file.read(offset: at, count: count, allocator: allocator) }
+            let last = at + Int64(count) == end
+            let chunk = try await offload { try file.read(offset: at, count: count, allocator: allocator, verifying: last) }
             try await write(chunk)
             offset += Int64(count)
         }

@@ -26,6 +26,10 @@ public struct StaticFilesConfiguration: Sendable {
     public var maximumInMemoryFileSize: Int = 256 * 1024
     /// Total bytes of file bodies kept in memory. Default 64 MiB; 0 keeps none.
     public var memoryBudget: Int = 64 * 1024 * 1024
+    /// How many files sent from disk keep their descriptor open between requests (nginx's
+    /// `open_file_cache max`); the least recently used is closed first. `nil`: a quarter of
+    /// the process's open-file limit, between 16 and 4,096.
+    public var maximumHeldFiles: Int?
     /// Read `staticfiles.json` (Django's manifest) in each root: its hashed names are immutable.
     public var useManifest: Bool = true
 

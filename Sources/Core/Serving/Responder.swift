@@ -8,8 +8,11 @@ import NIOCore
 extension StaticFile {
     func respond(method: HTTPRequest.Method, fields: RequestFields) -> StaticResponse? {
         guard method == .get || method == .head else { return Self.methodNotAllowed }
-        guard let prepared = preparedFile() else { return nil }
-        return prepared.respond(method: method, fields: fields, file: self, retryIfChanged: true)
+        switch preparedFile() {
+        case .ready(let prepared): return prepared.respond(method: method, fields: fields, file: self, mayRefresh: true)
+        case .missing: return nil
+        case .changing: return StaticFiles.serviceUnavailable
+        }
     }
 
     static let methodNotAllowed: StaticResponse = {
@@ -21,7 +24,8 @@ extension StaticFile {
 }
 
 extension PreparedFile {
-    func respond(method: HTTPRequest.Method, fields: RequestFields, file: StaticFile, retryIfChanged: Bool) -> StaticResponse? {
+    func respond(method: HTTPRequest.Method, fields: RequestFields, file: StaticFile, mayRefresh: Bool,
+                 pathMayDiffer: Bool = false) -> StaticResponse? {
         let rep = select(fields.acceptEncoding.map { AcceptEncoding(parsing: $0) } ?? .absent)
 
         // Preconditions, RFC 9110 §13.2.2 order, against the selected representation.
@@ -52,13 +56,13 @@ extension PreparedFile {
             return StaticResponse(status: .rangeNotSatisfiable, headerFields: f)
         case .full:
             if isHead { return StaticResponse(status: .ok, headerFields: rep.fields200, http1Head: rep.head200) }
-            guard let body = body(rep) else { return retry(method, fields, file, retryIfChanged) }
+            guard let body = body(rep, file, pathMayDiffer) else { return changed(method, fields, file, mayRefresh) }
             return StaticResponse(status: .ok, headerFields: rep.fields200, body: body.whole, http1Head: rep.head200)
         case .ranges(let ranges):
             var source: BodySource?
             if !isHead {
-                source = body(rep)
-                if source == nil { return retry(method, fields, file, retryIfChanged) }
+                source = body(rep, file, pathMayDiffer)
+                if source == nil { return changed(method, fields, file, mayRefresh) }
             }
             var f = rep.fields200
             if ranges.count == 1 {
@@ -131,24 +135,38 @@ extension PreparedFile {
         return date == lm
     }
 
-    /// Where the bytes come from: memory, or a freshly opened file still matching the snapshot.
-    private func body(_ rep: PreparedRepresentation) -> BodySource? {
+    /// Where the bytes come from: memory, or a descriptor of the file as it was prepared (the
+    /// held one duplicated, or the path opened again), checked against the snapshot; `nil`
+    /// when the file changed. Unless `pathMayDiffer`, the path must still name that version.
+    private func body(_ rep: PreparedRepresentation, _ file: StaticFile, _ pathMayDiffer: Bool) -> BodySource? {
         if let bytes = rep.body { return .memory(bytes) }
-        guard let (fd, now) = FileSystem.openRegular(rep.path) else { return nil }
-        guard now == rep.snapshot else {
+        if !pathMayDiffer {
+            guard let (now, _) = FileSystem.info(rep.path), now == rep.snapshot else { return nil }
+        }
+        let fd = rep.held.map { $0.descriptor(reopening: rep.path, in: file.context.heldDescriptors) }
+            ?? FileSystem.openRegular(rep.path)?.0
+        guard let fd else { return nil }
+        guard FileSystem.snapshot(of: fd)?.holdsVersion(rep.snapshot) ?? false else {
             _ = closeDescriptor(fd)
             return nil
         }
-        return .file(OpenFile(descriptor: fd, path: rep.path), rep.snapshot.size)
+        return .file(OpenFile(descriptor: fd, path: rep.path, snapshot: rep.snapshot), rep.snapshot.size)
     }
 
-    /// The file changed or vanished since it was prepared: answer from a fresh, uncached
-    /// preparation of the file as it is now; if it keeps changing under us, fail cleanly.
-    private func retry(_ method: HTTPRequest.Method, _ fields: RequestFields, _ file: StaticFile, _ allowed: Bool) -> StaticResponse? {
-        file.context.logger.debug("whitenoise: file changed since start-up, re-reading", metadata: ["url": "\(file.url)"])
-        guard allowed else { return StaticFiles.serviceUnavailable }
-        guard let fresh = file.prepare(reusingMemory: false) else { return nil }
-        return fresh.respond(method: method, fields: fields, file: file, retryIfChanged: false)
+    /// The file changed or vanished since it was prepared: answer from the file as it is now
+    /// once it has settled (kept, when the file is cached); until then from the version still
+    /// held, if a rename left it whole; otherwise a 503 (Docs/serving.md, "Files that change").
+    private func changed(_ method: HTTPRequest.Method, _ fields: RequestFields, _ file: StaticFile, _ mayRefresh: Bool) -> StaticResponse? {
+        guard mayRefresh else { return StaticFiles.serviceUnavailable }
+        file.context.logger.debug("whitenoise: file changed since it was prepared", metadata: ["url": "\(file.url)"])
+        let now = file.cached ? file.refresh(replacing: self) : file.prepare(keepingMemory: false, settling: .waitBriefly)
+        switch now {
+        case .ready(let fresh): return fresh.respond(method: method, fields: fields, file: file, mayRefresh: false)
+        case .missing: return nil
+        case .changing:
+            guard file.cached else { return StaticFiles.serviceUnavailable }
+            return respond(method: method, fields: fields, file: file, mayRefresh: false, pathMayDiffer: true)
+        }
     }
 }
 

@@ -2,6 +2,7 @@ import Atomics
 import HTTPTypes
 import Logging
 import NIOCore
+import Synchronization
 
 /// Engine-wide state shared by every file: the configuration and what is derived from it.
 final class EngineContext: Sendable {
@@ -14,11 +15,14 @@ final class EngineContext: Sendable {
     let boundary: String
     /// Autorefresh's view of each root's `staticfiles.json`.
     let manifestNames = ManifestNames()
+    /// The descriptors of files sent from disk, held between requests.
+    let heldDescriptors: HeldDescriptors
 
     init(configuration: StaticFilesConfiguration, logger: Logger) {
         self.configuration = configuration
         self.mediaTypes = MediaTypes(overrides: configuration.mimeTypes)
         self.logger = logger
+        self.heldDescriptors = HeldDescriptors(capacity: configuration.maximumHeldFiles ?? HeldDescriptors.defaultCapacity)
         var rng = SystemRandomNumberGenerator()
         self.boundary = "whitenoise-" + ContentDigest.hex(rng.next())
     }
@@ -51,7 +55,7 @@ final class StaticFile: Sendable {
     let context: EngineContext
     /// `false` for autorefresh's per-request files: nothing is cached or kept in memory.
     let cached: Bool
-    private let prepared = ManagedAtomicLazyReference<PreparedFile>()
+    private let prepared = Mutex<PreparedFile?>(nil)
 
     init(url: String, sources: [Source], immutable: Bool, context: EngineContext, cached: Bool = true) {
         self.url = url
@@ -63,56 +67,32 @@ final class StaticFile: Sendable {
 
     /// Whether the file has been prepared (read and its headers built), so answering it reads
     /// no file but the body's.
-    var isPrepared: Bool { prepared.load() != nil }
+    var isPrepared: Bool { prepared.withLock { $0 != nil } }
 
-    /// The prepared form, built on first use. `nil` when the file has vanished.
-    func preparedFile() -> PreparedFile? {
-        guard cached else { return prepare(reusingMemory: false) }
-        if let p = prepared.load() { return p }
-        guard let p = prepare(reusingMemory: true) else { return nil }
-        return prepared.storeIfNilThenLoad(p)
+    /// The prepared form, built on first use (see Docs/serving.md, "Files that change").
+    func preparedFile() -> Preparation {
+        guard cached else { return prepare(keepingMemory: false, settling: .waitBriefly) }
+        if let p = prepared.withLock({ $0 }) { return .ready(p) }
+        return refresh(replacing: nil)
     }
 
-    /// Reads the files as they are now and builds every header. Files small enough are kept
-    /// in memory (within the budget) when `reusingMemory`, i.e. when the result is cached.
-    func prepare(reusingMemory: Bool) -> PreparedFile? {
-        var reps: [LoadedRepresentation] = []
-        for source in sources {
-            guard let (fd, snapshot) = FileSystem.openRegular(source.path) else {
-                if source.coding == .identity { return nil }
-                continue
-            }
-            defer { _ = closeDescriptor(fd) }
-            var digest = snapshot == source.snapshot ? source.knownDigest : nil
-            var body: ByteBuffer?
-            let size = Int(snapshot.size)
-            if size <= context.configuration.maximumInMemoryFileSize, !reusingMemory || context.reserveMemory(size) {
-                var buffer = ByteBufferAllocator().buffer(capacity: size)
-                var hasher = ContentDigest()
-                let ok = FileSystem.read(fd, offset: 0, count: size) { chunk in
-                    buffer.writeBytes(chunk)
-                    hasher.update(chunk)
-                }
-                guard ok else {
-                    if reusingMemory { context.memoryInUse.wrappingDecrement(by: size, ordering: .relaxed) }
-                    if source.coding == .identity { return nil }
-                    continue
-                }
-                body = buffer
-                digest = digest ?? hasher.finalize()
-            } else if digest == nil {
-                var hasher = ContentDigest()
-                guard FileSystem.read(fd, offset: 0, count: size, into: { hasher.update($0) }) else {
-                    if source.coding == .identity { return nil }
-                    continue
-                }
-                digest = hasher.finalize()
-            }
-            reps.append(LoadedRepresentation(coding: source.coding, path: source.path, snapshot: snapshot,
-                                               etag: "\"" + ContentDigest.hex(digest!) + "\"", body: body))
+    /// Prepares the file as it is now and keeps it in place of `old`, which a response found
+    /// changed on disk. A first preparation waits for a file still being written to settle
+    /// (it runs where blocking is allowed); a refresh does not wait: it reports `.changing`.
+    func refresh(replacing old: PreparedFile?) -> Preparation {
+        let fresh = prepare(keepingMemory: true, settling: old == nil ? .waitBriefly : .requireQuiet, previous: old)
+        if case .changing = fresh { return fresh }
+        let (installed, replaced): (Bool, PreparedFile?) = prepared.withLock { current in
+            guard current === old else { return (false, current) }  // another request was first
+            if case .ready(let p) = fresh { current = p } else { current = nil }
+            return (true, old)
         }
-        guard let identity = reps.first, identity.coding == .identity else { return nil }
-        return PreparedFile(file: self, identity: identity, representations: reps)
+        guard installed else {
+            if case .ready(let p) = fresh { p.retire(context) }
+            return replaced.map { .ready($0) } ?? fresh
+        }
+        replaced?.retire(context)
+        return fresh
     }
 }
 
@@ -123,6 +103,10 @@ struct LoadedRepresentation: Sendable {
     var snapshot: FileSnapshot
     var etag: String
     var body: ByteBuffer?
+    /// The open file, for a representation sent from disk by a cached file.
+    var held: HeldDescriptor?
+    /// Bytes of the memory budget its body took.
+    var reservedMemory = 0
 }
 
 /// One representation with every header it will ever need, built once. A class, so that
@@ -133,6 +117,7 @@ final class PreparedRepresentation: Sendable {
     let snapshot: FileSnapshot
     let etag: String
     let body: ByteBuffer?
+    let held: HeldDescriptor?
     let fields200: HTTPFields
     let fields304: HTTPFields
     let head200: ByteBuffer
@@ -144,6 +129,7 @@ final class PreparedRepresentation: Sendable {
         snapshot = loaded.snapshot
         self.etag = etag
         body = loaded.body
+        held = loaded.held
         self.fields200 = fields200
         self.fields304 = fields304
         head200 = HTTP1Head.serialise(status: .ok, fields: fields200)
@@ -159,8 +145,18 @@ final class PreparedFile: Sendable {
     let lastModified: Int64?
     let lastModifiedText: String?
     let contentType: String
+    /// Bytes of the memory budget its bodies took.
+    let reservedMemory: Int
 
-    init(file: StaticFile, identity: LoadedRepresentation, representations input: [LoadedRepresentation]) {
+    /// Lets go of what the file held once a newer version replaced it: its descriptors and
+    /// its share of the memory budget (responses in flight keep their own references).
+    func retire(_ context: EngineContext) {
+        for rep in representations { rep.held?.release() }
+        context.memoryInUse.wrappingDecrement(by: reservedMemory, ordering: .relaxed)
+    }
+
+    init(file: StaticFile, identity: LoadedRepresentation, representations input: [LoadedRepresentation], reservedMemory: Int) {
+        self.reservedMemory = reservedMemory
         let ctx = file.context
         let config = ctx.configuration
         contentType = ctx.mediaTypes.contentType(forFileName: identity.path, charset: config.charset)

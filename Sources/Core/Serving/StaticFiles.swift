@@ -169,6 +169,10 @@ public struct StaticFiles: Sendable {
         return StaticResponse(status: .found, headerFields: f)
     }
 
+    /// How long (nanoseconds) a file that changed after it was first served must stay
+    /// unchanged before its new version is served (Docs/serving.md, "Files that change").
+    package static let changedFileQuietTime: Int64 = 250_000_000
+
     /// Sent when a file keeps changing while it is being served: the client may retry.
     static let serviceUnavailable: StaticResponse = {
         var f = HTTPFields()

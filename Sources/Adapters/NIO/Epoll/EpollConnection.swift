@@ -18,8 +18,8 @@ final class EpollConnection {
         case done
         /// The socket is full; an `EPOLLOUT` edge resumes sending.
         case blocked
-        /// The peer is gone, or a file no longer holds the bytes its `Content-Length` promised.
-        case failed(fileShrank: Bool)
+        /// The peer is gone, or a file no longer holds the version its head announced.
+        case failed(fileChanged: Bool)
     }
 
     let fd: Int32
@@ -53,7 +53,7 @@ final class EpollConnection {
                 let n = bytes.withUnsafeReadableBytes { linuxSend(fd, $0, flags) }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileShrank: false)
+                    return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileChanged: false)
                 }
                 core.progressed(now: now)
                 bytes.moveReaderIndex(forwardBy: n)
@@ -62,27 +62,35 @@ final class EpollConnection {
                 } else {
                     output[output.startIndex] = .bytes(bytes)
                 }
-            case .file(let descriptor, var offset, let end, let closes):
+            case .file(let descriptor, var offset, let end, let closes, let verify):
                 if offset >= end {  // nothing (left) to send: an empty file
                     output.removeFirst()
                     if closes { _ = linuxClose(descriptor) }
+                    continue
+                }
+                if let verify {  // everything before is sent: the last bytes, if still that version
+                    guard let bytes = BodySegment.verifiedBytes(descriptor: descriptor, offset: offset, end: end, snapshot: verify) else {
+                        return .failed(fileChanged: true)
+                    }
+                    if closes { _ = linuxClose(descriptor) }
+                    output[output.startIndex] = .bytes(bytes)
                     continue
                 }
                 var position = off_t(offset)
                 let n = sendfile(fd, descriptor, &position, Int(min(end - offset, 0x7fff_f000)))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileShrank: false)
+                    return errno == EAGAIN || errno == EWOULDBLOCK ? .blocked : .failed(fileChanged: false)
                 }
                 // Nothing more to read before `end`: the file shrank after its head was sent.
-                if n == 0 { return .failed(fileShrank: true) }
+                if n == 0 { return .failed(fileChanged: true) }
                 core.progressed(now: now)
                 offset += Int64(n)
                 if offset >= end {
                     output.removeFirst()
                     if closes { _ = linuxClose(descriptor) }
                 } else {
-                    output[output.startIndex] = .file(descriptor: descriptor, offset: offset, end: end, closes: closes)
+                    output[output.startIndex] = .file(descriptor: descriptor, offset: offset, end: end, closes: closes, verify: nil)
                 }
             }
         }
@@ -94,7 +102,7 @@ final class EpollConnection {
         guard isOpen else { return }
         isOpen = false
         while let item = output.popFirst() {
-            if case .file(let descriptor, _, _, true) = item { _ = linuxClose(descriptor) }
+            if case .file(let descriptor, _, _, true, _) = item { _ = linuxClose(descriptor) }
         }
         _ = linuxClose(fd)
     }

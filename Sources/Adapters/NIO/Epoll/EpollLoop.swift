@@ -173,8 +173,8 @@ final class EpollLoop: @unchecked Sendable {  // state is touched by the loop's 
                 switch c.send(now: now) {
                 case .blocked:
                     return
-                case .failed(let fileShrank):
-                    if fileShrank { logger.warning("whitenoise: a file shrank while being sent; connection closed") }
+                case .failed(let fileChanged):
+                    if fileChanged { logger.warning("whitenoise: a file changed while being sent; connection closed") }
                     return close(c)
                 case .done:
                     if c.core.outputSent(now: now) == .linger { linger(c) }

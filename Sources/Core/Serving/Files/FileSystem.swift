@@ -18,6 +18,32 @@ package struct FileSnapshot: Sendable, Equatable {
     package var mtimeNanoseconds: Int64
     /// Inode number, to notice a file replaced by rename.
     package var inode: UInt64
+    /// Status-change time in nanoseconds since the epoch: moves on every write, also one that
+    /// restores the modification time.
+    package var ctimeNanoseconds: Int64 = 0
+    /// The device the inode is on.
+    package var device: UInt64 = 0
+    /// How many names the file has; 0 once it was renamed over or deleted.
+    package var links: UInt64 = 1
+}
+
+extension FileSnapshot {
+    /// Whether two snapshots of one file cannot both be true: the same inode and change time
+    /// (so no change completed between them) with another size or modification time. A `stat`
+    /// taken while a truncation runs sees the new size with the old times.
+    func contradicts(_ other: FileSnapshot) -> Bool {
+        inode == other.inode && device == other.device && ctimeNanoseconds == other.ctimeNanoseconds && self != other
+    }
+
+    /// Whether an open file (this snapshot, from `fstat`) still holds the bytes of `prepared`.
+    /// Its change time must not have moved, except once the file has no name left: renaming
+    /// a file over it or deleting it moves the change time (the link count dropped) but not
+    /// the bytes, and nothing can open it to write any more.
+    package func holdsVersion(_ prepared: FileSnapshot) -> Bool {
+        size == prepared.size && mtimeSeconds == prepared.mtimeSeconds && mtimeNanoseconds == prepared.mtimeNanoseconds
+            && inode == prepared.inode && device == prepared.device
+            && (ctimeNanoseconds == prepared.ctimeNanoseconds || links == 0)
+    }
 }
 
 /// `close(2)`, callable from types that have a `close` method of their own.
@@ -30,6 +56,15 @@ extension stat {
         st_mtim
         #else
         st_mtimespec
+        #endif
+    }
+
+    /// The status-change time (`st_ctim` on Linux, `st_ctimespec` on Darwin).
+    package var changeTime: timespec {
+        #if canImport(Glibc) || canImport(Musl) || canImport(Android)
+        st_ctim
+        #else
+        st_ctimespec
         #endif
     }
 
@@ -60,7 +95,29 @@ enum FileSystem {
 
     static func snapshot(_ st: stat) -> FileSnapshot {
         FileSnapshot(size: Int64(st.st_size), mtimeSeconds: Int64(st.modificationTime.tv_sec),
-                     mtimeNanoseconds: Int64(st.modificationTime.tv_nsec), inode: UInt64(st.st_ino))
+                     mtimeNanoseconds: Int64(st.modificationTime.tv_nsec), inode: UInt64(st.st_ino),
+                     ctimeNanoseconds: Int64(st.changeTime.tv_sec) * 1_000_000_000 + Int64(st.changeTime.tv_nsec),
+                     device: UInt64(st.st_dev), links: UInt64(st.st_nlink))
+    }
+
+    /// The snapshot of an open file as it is now, or `nil`.
+    static func snapshot(of fd: Int32) -> FileSnapshot? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? snapshot(st) : nil
+    }
+
+    /// A second descriptor for the same open file (close-on-exec), or `nil`.
+    static func duplicate(_ fd: Int32) -> Int32? {
+        let d = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        return d >= 0 ? d : nil
+    }
+
+    /// How long ago (nanoseconds) the file last changed: its status-change time against the
+    /// wall clock, as the kernel stamps it.
+    static func age(_ snapshot: FileSnapshot) -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - snapshot.ctimeNanoseconds
     }
 
     static func kind(_ mode: mode_t) -> FileKind {
@@ -119,10 +176,20 @@ public final class OpenFile: Sendable {
     private let descriptor: ManagedAtomic<Int32>
     /// The file's path, for logs and for adapters that prefer to reopen by path.
     public let path: String
+    /// The version the response announced (its length and entity tag).
+    package let snapshot: FileSnapshot
 
-    init(descriptor: Int32, path: String) {
+    init(descriptor: Int32, path: String, snapshot: FileSnapshot) {
         self.descriptor = ManagedAtomic(descriptor)
         self.path = path
+        self.snapshot = snapshot
+    }
+
+    /// Whether the open file `fd` is still the announced version: nothing wrote to it since
+    /// the response was built. Checked before the last bytes of a body leave, so a body that
+    /// mixes two versions is never completed (Docs/serving.md, "Files that change").
+    package static func isUnchanged(_ fd: Int32, since snapshot: FileSnapshot) -> Bool {
+        FileSystem.snapshot(of: fd)?.holdsVersion(snapshot) ?? false
     }
 
     /// Takes ownership of the descriptor; returns `nil` if it was taken already.
@@ -131,13 +198,9 @@ public final class OpenFile: Sendable {
         return fd >= 0 ? fd : nil
     }
 
-    /// Reads exactly `count` bytes at `offset` into a new buffer. It blocks: adapters that
-    /// cannot use sendfile call it from a thread pool, one chunk at a time.
-    /// - Throws: ``FileChangedError`` when the file is shorter than the response promised (it
-    ///   changed after the response was built) or the descriptor was taken.
-    public func read(offset: Int64, count: Int, allocator: ByteBufferAllocator) throws(FileChangedError) -> ByteBuffer {
-        let fd = descriptor.load(ordering: .acquiring)
-        guard fd >= 0 else { throw FileChangedError(path: path) }
+    /// Reads exactly `count` bytes of `fd` at `offset` into a new buffer.
+    package static func read(_ fd: Int32, offset: Int64, count: Int,
+                             allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(FileChangedError) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: count)
         let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
             var done = 0
@@ -149,8 +212,25 @@ public final class OpenFile: Sendable {
             }
             return done
         }
-        guard complete == count else { throw FileChangedError(path: path) }
+        guard complete == count else { throw FileChangedError(path: "descriptor \(fd)") }
         return buffer
+    }
+
+    /// Reads exactly `count` bytes at `offset` into a new buffer. It blocks: adapters that
+    /// cannot use sendfile call it from a thread pool, one chunk at a time. With `verifying`
+    /// (for the last chunk of a body), the file must still be the announced version after the
+    /// read, so that the bytes sent before are of that version too.
+    /// - Throws: ``FileChangedError`` when the file is shorter than the response promised or
+    ///   was written to (it changed after the response was built), or the descriptor was taken.
+    public func read(offset: Int64, count: Int, allocator: ByteBufferAllocator,
+                     verifying: Bool = false) throws(FileChangedError) -> ByteBuffer {
+        let fd = descriptor.load(ordering: .acquiring)
+        guard fd >= 0 else { throw FileChangedError(path: path) }
+        do {
+            let buffer = try Self.read(fd, offset: offset, count: count, allocator: allocator)
+            if !verifying || Self.isUnchanged(fd, since: snapshot) { return buffer }
+        } catch {}
+        throw FileChangedError(path: path)
     }
 
     deinit {
