@@ -4,13 +4,7 @@ import Logging
 import NIOCore
 import WhiteNoise
 import WhiteNoiseNIO
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// `whitenoise serve ROOT`: a standalone static-file server.
 struct Serve: AsyncParsableCommand {

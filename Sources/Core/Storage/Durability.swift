@@ -1,11 +1,5 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// What makes a run's files survive a power loss before the manifest that names them is
 /// renamed into place: ``syncFiles(in:paths:)`` first, then the manifest written with

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import WhiteNoise
 
@@ -52,34 +45,51 @@ enum FileIO {
         return (bytes, st)
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, sets its times from `times` (if any),
-    /// and renames it into place, so `path` is never seen half-written; with `durable`, the
-    /// bytes reach stable storage before the rename.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8], times: stat?, durable: Bool = false) throws(StorageError) {
+    /// Writes all of `bytes` to `fd`; 0, or the `errno` that stopped it.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return n == 0 || errno == 0 ? EIO : errno }
+            done += n
+        }
+        return 0
+    }
+
+    /// Creates a temporary file beside `path`, lets `fill` write it (0, or the `errno` that
+    /// failed), syncs it when `durable`, then renames it over `path`, so `path` is never seen
+    /// half-written; `beforeRename` runs once the file is whole. On any failure the temporary
+    /// file is removed.
+    static func replace(_ path: String, durable: Bool = false, beforeRename: () -> Void = {},
+                        fill: (Int32) throws(StorageError) -> Int32) throws(StorageError) {
         let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unwritable(path: path, errno: errno) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else {
-                let e = errno
-                close(fd)
-                unlink(temp)
-                throw .unwritable(path: path, errno: e)
-            }
-            done += n
-        }
-        if let st = times {
-            var ts = st.accessAndModificationTimes
-            _ = futimens(fd, &ts)
-        }
-        if durable { Durability.syncFile(fd) }
-        guard close(fd) == 0, rename(temp, path) == 0 else {
-            let e = errno
+        var failure: Int32
+        do { failure = try fill(fd) } catch {
+            close(fd)
             unlink(temp)
-            throw .unwritable(path: path, errno: e)
+            throw error
+        }
+        if failure == 0, durable { Durability.syncFile(fd) }
+        if close(fd) != 0, failure == 0 { failure = errno }
+        if failure == 0 {
+            beforeRename()
+            if rename(temp, path) == 0 { return }
+            failure = errno
+        }
+        unlink(temp)
+        throw .unwritable(path: path, errno: failure)
+    }
+
+    /// Writes `bytes` to `path` atomically (``replace(_:durable:beforeRename:fill:)``), with
+    /// the times of `times` (if any).
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], times: stat?, durable: Bool = false) throws(StorageError) {
+        try replace(path, durable: durable) { fd in
+            let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
+            if var ts = times?.accessAndModificationTimes { _ = futimens(fd, &ts) }
+            return failure
         }
     }
 
@@ -104,44 +114,18 @@ enum FileIO {
         return st
     }
 
-    /// Copies `source` to `destination` in chunks, under a temporary name renamed into place,
-    /// keeping the source's times when `keepTimes`; `beforeRename` runs once the copy is
-    /// whole, just before it replaces `destination`.
+    /// Copies `source` to `destination` in chunks, atomically
+    /// (``replace(_:durable:beforeRename:fill:)``), keeping the source's times when `keepTimes`.
     static func copyAtomically(_ source: String, _ destination: String, keepTimes: Bool,
                                beforeRename: () -> Void = {}) throws(StorageError) {
-        let temp = temporaryName(for: destination)
-        let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard out >= 0 else { throw .unwritable(path: destination, errno: errno) }
-        var failure: Int32 = 0
-        let st: stat
-        do {
-            st = try stream(source) { bytes in
-                var done = 0
-                while failure == 0, done < bytes.count {
-                    let n = write(out, bytes.baseAddress! + done, bytes.count - done)
-                    if n < 0, errno == EINTR { continue }
-                    if n <= 0 { failure = errno == 0 ? EIO : errno } else { done += n }
-                }
+        try replace(destination, beforeRename: beforeRename) { (out: Int32) throws(StorageError) -> Int32 in
+            var failure: Int32 = 0
+            let st = try stream(source) { bytes in if failure == 0 { failure = writeAll(out, bytes) } }
+            if keepTimes {
+                var ts = st.accessAndModificationTimes
+                _ = futimens(out, &ts)
             }
-        } catch {
-            close(out)
-            unlink(temp)
-            throw error
-        }
-        if keepTimes {
-            var ts = st.accessAndModificationTimes
-            _ = futimens(out, &ts)
-        }
-        guard close(out) == 0, failure == 0 else {
-            let e = failure != 0 ? failure : errno
-            unlink(temp)
-            throw .unwritable(path: destination, errno: e)
-        }
-        beforeRename()
-        guard rename(temp, destination) == 0 else {
-            let e = errno
-            unlink(temp)
-            throw .unwritable(path: destination, errno: e)
+            return failure
         }
     }
 

@@ -1,12 +1,6 @@
 import CBrotli
 import CZlib
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// One-shot codecs over the system libraries.
 public enum Codecs {

@@ -1,13 +1,7 @@
 import CBrotli
 import CZlib
 import WhiteNoise
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// A content-addressed cache of compressed variants, shared by every `collectstatic` on a
 /// machine (a CI runner's cache folder, a Docker build cache): a fresh `STATIC_ROOT` gets its
@@ -110,18 +104,14 @@ public struct CompressionCache: Sendable {
         let header = Array("\(Self.magic) \(ContentDigest.hex(checksum.finalize())) \(length) \(variant == nil ? 0 : 1)\n".utf8)
         let folder = String(path[..<path.lastIndex(of: "/")!])
         guard FileIO.makeDirectories(folder) else { return }
-        let temp = FileIO.temporaryName(for: path)
-        let out = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard out >= 0 else { return }
-        var ok = header.withUnsafeBytes { Self.writeAll(out, $0) }
-        if ok, let variant {
-            let input = open(variant, O_RDONLY | O_CLOEXEC)
-            ok = input >= 0 && Self.copy(from: input, offset: 0, to: out) { _ in }
-            if input >= 0 { _ = closeDescriptor(input) }
-        }
-        guard closeDescriptor(out) == 0, ok, rename(temp, path) == 0 else {
-            unlink(temp)
-            return
+        try? FileIO.replace(path) { out in
+            var failure = header.withUnsafeBytes { FileIO.writeAll(out, $0) }
+            if failure == 0, let variant {
+                let input = open(variant, O_RDONLY | O_CLOEXEC)
+                if input < 0 || !Self.copy(from: input, offset: 0, to: out, { _ in }) { failure = EIO }
+                if input >= 0 { _ = closeDescriptor(input) }
+            }
+            return failure
         }
     }
 
@@ -211,21 +201,11 @@ public struct CompressionCache: Sendable {
             if n == 0 { return true }
             let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
             body(bytes)
-            guard writeAll(to, bytes) else { return false }
+            guard FileIO.writeAll(to, bytes) == 0 else { return false }
             position += off_t(n)
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return false }
-            done += n
-        }
-        return true
-    }
 }
 
 extension ContentCoding {

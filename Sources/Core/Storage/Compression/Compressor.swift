@@ -1,13 +1,7 @@
 import Dispatch
 public import WhiteNoise
 public import Logging
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// Writes precompressed siblings (`.zst`, `.br`, `.gz`) next to static files, as WhiteNoise's
 /// `Compressor` does, with zstd added: each encoding is judged on its own and kept only when

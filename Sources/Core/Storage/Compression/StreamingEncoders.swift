@@ -1,13 +1,7 @@
 import CBrotli
 import CZlib
 import WhiteNoise
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// One encoding of a large file, fed chunk by chunk, writing to a temporary file: memory stays
 /// bounded whatever the file's size. gzip output is byte-identical to `Codecs.gzip`.
@@ -60,12 +54,7 @@ final class StreamingEncoder {
     }
 
     private func emit(_ bytes: UnsafeRawBufferPointer) {
-        var done = 0
-        while failed == 0, done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { failed = errno == 0 ? EIO : errno } else { done += n }
-        }
+        if failed == 0 { failed = FileIO.writeAll(fd, bytes) }
         written += bytes.count
     }
 
