@@ -161,14 +161,7 @@ package enum PythonURL {
     }
 
     /// `posixpath.dirname`.
-    package static func dirname(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        var head = String(path[...slash])
-        if head.contains(where: { $0 != "/" }) {
-            while head.hasSuffix("/") { head.removeLast() }
-        }
-        return head
-    }
+    package static func dirname(_ path: String) -> String { split(path).0 }
 
     /// `posixpath.join(a, b)`.
     package static func join(_ a: String, _ b: String) -> String {

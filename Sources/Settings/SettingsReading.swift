@@ -78,16 +78,12 @@ struct SettingsReading {
             }
             s.staticfilesDirs.append(.init(prefix: entry.prefix, path: absolute(entry.path, key: "STATICFILES_DIRS")))
         }
-        if let name = text("STORAGE"), !name.isEmpty {
-            guard let kind = StorageKind(name: name) else {
-                throw fail("STORAGE", name, "unknown storage; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", ")) (or Django's/WhiteNoise's dotted names)")
-            }
-            s.storage = kind
-        }
-        if let script = text("FORCE_SCRIPT_NAME"), !script.isEmpty {
-            guard script.hasPrefix("/") else { throw fail("FORCE_SCRIPT_NAME", script, "must be a path starting with /, e.g. /app") }
-            s.forceScriptName = script
-        }
+        s.storage = try parsed("STORAGE", StorageKind.init(name:)) {
+            "unknown storage; valid: \(StorageKind.allCases.map(\.rawValue).joined(separator: ", ")) (or Django's/WhiteNoise's dotted names)"
+        } ?? s.storage
+        s.forceScriptName = try parsed("FORCE_SCRIPT_NAME", { $0.hasPrefix("/") ? $0 : nil }) {
+            "must be a path starting with /, e.g. /app"
+        } ?? s.forceScriptName
         s.root = try path("WHITENOISE_ROOT")
         if let value = text("WHITENOISE_MAX_AGE") {
             switch value.lowercased() {
@@ -122,23 +118,16 @@ struct SettingsReading {
         }
         if let charset = text("WHITENOISE_CHARSET") { s.charset = charset.isEmpty ? nil : charset }
         s.allowAllOrigins = try bool("WHITENOISE_ALLOW_ALL_ORIGINS") ?? true
-        if let regex = text("WHITENOISE_IMMUTABLE_FILE_TEST"), !regex.isEmpty {
-            do { try StaticFiles.checkImmutableFileTest(regex) } catch {
-                throw fail("WHITENOISE_IMMUTABLE_FILE_TEST", regex, "not a valid regular expression (e.g. ^.+\\.[0-9a-f]{12}\\..+$)")
-            }
-            s.immutableFileTest = regex
-        }
+        s.immutableFileTest = try parsed("WHITENOISE_IMMUTABLE_FILE_TEST", { v in (try? StaticFiles.checkImmutableFileTest(v)) != nil ? v : nil }) {
+            "not a valid regular expression (e.g. ^.+\\.[0-9a-f]{12}\\..+$)"
+        } ?? s.immutableFileTest
         if let skip = list("WHITENOISE_SKIP_COMPRESS_EXTENSIONS") {
             s.skipCompressExtensions = skip.map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
         }
         s.keepOnlyHashedFiles = try bool("WHITENOISE_KEEP_ONLY_HASHED_FILES") ?? false
-        if let value = text("WHITENOISE_DJANGO_COMPATIBILITY"), !value.isEmpty {
-            guard let version = DjangoCompatibility(name: value) else {
-                throw fail("WHITENOISE_DJANGO_COMPATIBILITY", value,
-                           "expected a Django release whose collectstatic output to match: \(DjangoCompatibility.allCases.map(\.rawValue).joined(separator: " or "))")
-            }
-            s.djangoCompatibility = version
-        }
+        s.djangoCompatibility = try parsed("WHITENOISE_DJANGO_COMPATIBILITY", DjangoCompatibility.init(name:)) {
+            "expected a Django release whose collectstatic output to match: \(DjangoCompatibility.allCases.map(\.rawValue).joined(separator: " or "))"
+        } ?? s.djangoCompatibility
         if let value = text("WHITENOISE_CACHE_DIR") {
             switch value.lowercased() {
             case "", "auto", "default": s.compressionCache = .automatic
@@ -146,12 +135,9 @@ struct SettingsReading {
             default: s.compressionCache = .directory(absolute(value, key: "WHITENOISE_CACHE_DIR"))
             }
         }
-        if let value = text("WHITENOISE_CACHE_MAX_SIZE"), !value.isEmpty {
-            guard let bytes = Self.byteSize(value), bytes > 0 else {
-                throw fail("WHITENOISE_CACHE_MAX_SIZE", value, "expected a size such as 2GiB, 500MiB or 1048576 (bytes)")
-            }
-            s.compressionCacheMaxSize = bytes
-        }
+        s.compressionCacheMaxSize = try parsed("WHITENOISE_CACHE_MAX_SIZE", { Self.byteSize($0).flatMap { $0 > 0 ? $0 : nil } }) {
+            "expected a size such as 2GiB, 500MiB or 1048576 (bytes)"
+        } ?? s.compressionCacheMaxSize
         for folder in list("WHITENOISE_IMPORT_MAP_FOLDERS") ?? [] {
             guard !folder.hasPrefix("/"), !folder.split(separator: "/").contains("..") else {
                 throw fail("WHITENOISE_IMPORT_MAP_FOLDERS", folder, "expected folders relative to STATIC_ROOT, e.g. js or js/modules")
@@ -161,6 +147,14 @@ struct SettingsReading {
         s.manifestStrict = try bool("WHITENOISE_MANIFEST_STRICT") ?? true
         if let prefix = text("WHITENOISE_STATIC_PREFIX"), !prefix.isEmpty { s.staticPrefixOverride = prefix }
         s.configuredKeys = configured
+    }
+
+    /// The value of `key` parsed by `parse`, `nil` when the key is unset or empty; a value
+    /// `parse` refuses is an error that says `problem`.
+    private mutating func parsed<T>(_ key: String, _ parse: (String) -> T?, problem: () -> String) throws(SettingsError) -> T? {
+        guard let value = text(key), !value.isEmpty else { return nil }
+        guard let result = parse(value) else { throw fail(key, value, problem()) }
+        return result
     }
 
     /// `2GiB`, `500MiB`, `64KiB`, `10G`, `1048576`: a size in bytes (units are binary).

@@ -29,13 +29,7 @@ public final class StaticFileServer: Sendable {
         }
 
         /// `.epoll` on Linux, `.nio` elsewhere.
-        public static var platformDefault: Backend {
-            #if os(Linux)
-            return .epoll
-            #else
-            return .nio
-            #endif
-        }
+        public static var platformDefault: Backend { available[0] }
     }
 
     /// Server settings.
@@ -79,13 +73,10 @@ public final class StaticFileServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.limiter = ConnectionLimiter(maximum: configuration.maximumConnections)
+        let useEpoll = configuration.backend == .epoll
         #if os(Linux)
-        let useEpoll = configuration.backend == .epoll
         self.epoll = useEpoll ? EpollServer(files: files, configuration: configuration, logger: logger) : nil
-        #else
-        // No epoll here: `.epoll` gets no event loops, so `start()` throws `backendUnavailable`.
-        let useEpoll = configuration.backend == .epoll
-        #endif
+        #endif  // elsewhere `.epoll` gets no event loops, so `start()` throws `backendUnavailable`
         self.group = useEpoll ? nil : MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
     }
 

@@ -11,31 +11,23 @@ enum Durability {
     /// which has no `syncfs`: `fsync` of each of `paths` on every core, then `F_FULLFSYNC`,
     /// which also empties the drive's cache.
     static func syncFiles(in root: String, paths: [String]) {
-        #if canImport(Darwin)
+        #if !canImport(Darwin)
+        if let syncfs = Self.syncfs {
+            let fd = open(root, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return }
+            _ = syncfs(fd)
+            close(fd)
+            return
+        }
+        #endif
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             let fd = open(paths[i], O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return }
             _ = fsync(fd)
             close(fd)
         }
-        let fd = open(root, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fcntl(fd, F_FULLFSYNC)
-        close(fd)
-        #else
-        let fd = open(root, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        if let syncfs = Self.syncfs {
-            _ = syncfs(fd)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-                let file = open(paths[i], O_RDONLY | O_CLOEXEC)
-                guard file >= 0 else { return }
-                _ = fsync(file)
-                close(file)
-            }
-        }
+        #if canImport(Darwin)
+        syncDirectory(root)
         #endif
     }
 
@@ -43,11 +35,7 @@ enum Durability {
     static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
-        #if canImport(Darwin)
-        _ = fcntl(fd, F_FULLFSYNC)
-        #else
-        _ = fsync(fd)
-        #endif
+        syncFile(fd)
         close(fd)
     }
 

@@ -175,12 +175,12 @@ enum FileIO {
 enum TemporaryNames {
     /// `<pid>-<random>`, made once.
     static let process = "\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-    private static let lock = NSLockShim()
+    private static let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
 
     /// A number no other call in this process gets.
     static func next() -> Int {
-        lock.locked {
+        lock.withLock {
             counter += 1
             return counter
         }

@@ -2,21 +2,10 @@ import HTTPTypes
 import NIOCore
 import WhiteNoise
 
-/// The rules of one connection of the standalone server, apart from any I/O (see
-/// Docs/architecture.md, "One connection core"). Each backend keeps one per connection (the
-/// NIO `StaticFileServerHandler`, the epoll `EpollConnection`), tells it what happened and
-/// carries out what it answers:
-///
-/// - bytes received → ``nextStep(in:now:)``, again until it needs more: a response to send
-///   (the core has asked the engine, or made a 400/404/431 of its own), more bytes, or input
-///   to drop because the connection is ending;
-/// - output handed to the socket → ``outputQueued(now:)``; the peer took some of it →
-///   ``progressed(now:)``; all of one queued part is out → ``outputSent(now:)``, which says
-///   when to linger;
-/// - the peer's FIN → ``inputClosed(now:)``; a graceful shutdown → ``quiesce(now:)``; the
-///   clock → ``deadline`` (close at or after it).
-///
-/// Times are monotonic nanoseconds. The core never blocks and allocates only the responses.
+/// The rules of one connection of the standalone server, apart from any I/O: the NIO
+/// `StaticFileServerHandler` and the epoll `EpollConnection` tell it what happened (bytes,
+/// output queued or sent, FIN, shutdown, the clock) and carry out what it answers
+/// (Docs/architecture.md, "One connection core"). Times are monotonic nanoseconds.
 struct HTTP1Connection {
     /// Where the connection is in its life.
     enum Phase: Equatable {

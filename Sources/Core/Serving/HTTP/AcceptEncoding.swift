@@ -154,8 +154,6 @@ private struct ParamScanner {
     private var digits = 0  // characters of the value seen
     private var value: Int = 0
     private var scale = 100
-    private var valid = true
-    private var seenDot = false
 
     mutating func feedSpace() {
         if state == .name, nameLength > 0 { state = .afterName }
@@ -174,13 +172,12 @@ private struct ParamScanner {
             if nameLength > 1 { isQ = false }
         case .value:
             if digits == 0 {
-                guard c == 0x30 || c == 0x31 else { valid = false; state = .invalid; return }
+                guard c == 0x30 || c == 0x31 else { state = .invalid; return }
                 value = Int(c - 0x30) * 1000
             } else if digits == 1 {
-                guard c == UInt8(ascii: ".") else { valid = false; state = .invalid; return }
-                seenDot = true
+                guard c == UInt8(ascii: ".") else { state = .invalid; return }
             } else {
-                guard c >= 0x30, c <= 0x39, digits <= 4 else { valid = false; state = .invalid; return }
+                guard c >= 0x30, c <= 0x39, digits <= 4 else { state = .invalid; return }
                 value += Int(c - 0x30) * scale
                 scale /= 10
             }
@@ -192,7 +189,7 @@ private struct ParamScanner {
     /// invalid q; `nil` when this is not a q parameter.
     var qValue: Int16? {
         guard isQ, nameLength == 1 else { return nil }
-        guard valid, state == .value || state == .afterValue, digits > 0, value <= 1000 else { return 0 }
+        guard state == .value || state == .afterValue, digits > 0, value <= 1000 else { return 0 }
         return Int16(value)
     }
 }

@@ -55,20 +55,13 @@ package enum HTTPDate {
     }
 
     private static func parseAsctime(_ b: [UInt8]) -> Int64? {
-        var i = 0
-        guard b.count == 24 else { return nil }
-        let dayName = String(decoding: b[0..<3], as: UTF8.self)
-        guard dayNames.contains(dayName) else { return nil }
-        i = 3
+        guard b.count == 24, dayNames.contains(String(decoding: b[0..<3], as: UTF8.self)) else { return nil }
+        var i = 3
         guard expect(b, &i, 0x20), let month = monthIndex(b, &i), expect(b, &i, 0x20) else { return nil }
-        if b[i] == 0x20 { i += 1; guard let d = digits(b, &i, count: 1) else { return nil }; return finishAsctime(b, &i, month, d) }
-        guard let d = digits(b, &i, count: 2) else { return nil }
-        return finishAsctime(b, &i, month, d)
-    }
-
-    private static func finishAsctime(_ b: [UInt8], _ i: inout Int, _ month: Int64, _ day: Int64) -> Int64? {
-        guard expect(b, &i, 0x20), let time = clock(b, &i), expect(b, &i, 0x20),
-            let year = digits(b, &i, count: 4), i == b.count
+        let padded = b[i] == 0x20  // a one-digit day is padded with a space
+        if padded { i += 1 }
+        guard let day = digits(b, &i, count: padded ? 1 : 2), expect(b, &i, 0x20), let time = clock(b, &i),
+            expect(b, &i, 0x20), let year = digits(b, &i, count: 4), i == b.count
         else { return nil }
         return assemble(year: year, month: month, day: day, time: time)
     }

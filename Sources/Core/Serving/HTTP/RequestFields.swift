@@ -48,28 +48,22 @@ public struct RequestFields: Sendable {
 
         /// The engine's field of that name, or `nil`.
         public init?(_ name: HTTPField.Name) {
-            switch name {
-            case .acceptEncoding: self = .acceptEncoding
-            case .ifNoneMatch: self = .ifNoneMatch
-            case .ifModifiedSince: self = .ifModifiedSince
-            case .range: self = .range
-            case .ifMatch: self = .ifMatch
-            case .ifUnmodifiedSince: self = .ifUnmodifiedSince
-            case .ifRange: self = .ifRange
-            default: return nil
-            }
+            guard let known = Self.allCases.first(where: { $0.fieldName == name }) else { return nil }
+            self = known
         }
 
         /// The lower-case field name.
-        public var lowercased: String {
+        public var lowercased: String { fieldName.canonicalName }
+
+        private var fieldName: HTTPField.Name {
             switch self {
-            case .acceptEncoding: return "accept-encoding"
-            case .ifNoneMatch: return "if-none-match"
-            case .ifModifiedSince: return "if-modified-since"
-            case .range: return "range"
-            case .ifMatch: return "if-match"
-            case .ifUnmodifiedSince: return "if-unmodified-since"
-            case .ifRange: return "if-range"
+            case .acceptEncoding: return .acceptEncoding
+            case .ifNoneMatch: return .ifNoneMatch
+            case .ifModifiedSince: return .ifModifiedSince
+            case .range: return .range
+            case .ifMatch: return .ifMatch
+            case .ifUnmodifiedSince: return .ifUnmodifiedSince
+            case .ifRange: return .ifRange
             }
         }
     }

@@ -12,14 +12,10 @@ package struct RequestPath: Sendable, Equatable {
     /// targets that can never name a file: `*`, an empty target, invalid percent-encoding,
     /// or bytes that are not UTF-8 once decoded.
     package init?(target: String) {
-        guard let first = target.utf8.first else { return nil }
-        if first != UInt8(ascii: "/") {
-            guard let origin = Self.originForm(ofAbsolute: target), let parsed = Self.parseOriginForm(origin) else { return nil }
-            (path, query) = parsed
-        } else {
-            guard let parsed = Self.parseOriginForm(target) else { return nil }
-            (path, query) = parsed
-        }
+        guard let first = target.utf8.first,
+              let origin = first == UInt8(ascii: "/") ? target : Self.originForm(ofAbsolute: target),
+              let parsed = Self.parseOriginForm(origin) else { return nil }
+        (path, query) = parsed
     }
 
     private static func parseOriginForm(_ target: String) -> (String, Substring?)? {
@@ -100,18 +96,5 @@ package struct RequestPath: Sendable, Equatable {
     }
 
     /// Percent-encodes a path for a `Location` header (RFC 3986 pchar set plus `/`).
-    package static func percentEncode(_ path: String) -> String {
-        var out = ""
-        for b in path.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                let digits = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [digits[Int(b >> 4)], digits[Int(b & 15)]], as: UTF8.self)
-            }
-        }
-        return out
-    }
+    package static func percentEncode(_ path: String) -> String { PythonURL.quote(path, safe: "/") }
 }

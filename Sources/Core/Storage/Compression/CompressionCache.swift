@@ -48,7 +48,7 @@ public struct CompressionCache: Sendable {
 
     /// The key of content whose SHA-384 is `digest` (in hex, cut to 256 bits).
     static func contentKey(_ digest: [UInt8]) -> String {
-        digest.prefix(32).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        digest.prefix(32).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// The entry's path for a content key, an encoding and the compressor's mode.
@@ -219,11 +219,5 @@ extension ContentCoding {
         case .zstd: return "zstd-19-zstd\(Zstd.shared?.versionNumber?() ?? 0)"
         case .identity: return "identity"
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -308,15 +308,15 @@ public struct Compressor: Sendable {
 /// Values written by index from concurrent workers.
 final class Box<Value>: @unchecked Sendable {
     private var storage: [Value?]
-    private let lock = NSLockShim()
+    private let lock = NSLock()
     init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: Value) { lock.locked { storage[i] = value } }
-    var values: [Value?] { lock.locked { storage } }
+    func set(_ i: Int, _ value: Value) { lock.withLock { storage[i] = value } }
+    var values: [Value?] { lock.withLock { storage } }
 }
 
 /// Counts finished files and reports them one at a time, whatever thread finished them.
 final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLockShim()
+    private let lock = NSLock()
     private var done = 0
     private let total: Int
     private let report: (@Sendable (Int, Int) -> Void)?
@@ -325,21 +325,10 @@ final class ProgressCounter: @unchecked Sendable {
         self.report = report
     }
     func step() {
-        lock.locked {
+        lock.withLock {
             done += 1
             report?(done, total)
         }
     }
 }
 
-/// A pthread mutex (no Foundation needed).
-final class NSLockShim: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
-}

@@ -55,8 +55,6 @@ public struct ManifestHasher {
     public var missingReferences: MissingReferencePolicy = .fail
     /// Receives a message for each reference left unchanged by the policy.
     public var warn: (String) -> Void = { _ in }
-    /// hash key → hashed name, in Django's insertion order.
-    private(set) var hashedFiles = OrderedMap()
     /// Every hashed name produced (WhiteNoise's `_new_files`), for KEEP_ONLY_HASHED_FILES.
     public private(set) var producedNames: Set<String> = []
     /// Hashed files written by an earlier pass and replaced by a later one. Django deletes them
@@ -79,11 +77,11 @@ public struct ManifestHasher {
     /// Runs Django's post-processing over `paths` (relative names in collection order) and
     /// returns the manifest's `paths` map in Django's order.
     public mutating func postProcess(paths: [String]) throws(HashingError) -> [(String, String)] {
-        hashedFiles = OrderedMap()
         supersededNames = []
         memo = [:]
         var working = OrderedMap()
-        let adjustable = paths.filter { isAdjustable($0) }
+        // matches_patterns(path, self._patterns): fnmatchcase on `*.css` / `*.js`.
+        let adjustable = paths.filter { name in patterns.groups.contains { name.hasSuffix($0.suffix) } }
         let adjustableSet = Set(adjustable)
         _ = try passOver(paths, adjustable: adjustableSet, hashedFiles: &working)
         var unresolved: [String] = []
@@ -92,14 +90,8 @@ public struct ManifestHasher {
             if unresolved.isEmpty { break }
         }
         if !unresolved.isEmpty { throw .maxPassesExceeded(files: unresolved.sorted()) }
-        hashedFiles = working
         supersededNames.subtract(working.pairs.map(\.1))
         return working.pairs
-    }
-
-    /// `matches_patterns(path, self._patterns)`: fnmatchcase on `*.css` / `*.js`.
-    private func isAdjustable(_ name: String) -> Bool {
-        patterns.groups.contains { name.hasSuffix($0.suffix) }
     }
 
     /// One `_post_process` pass; returns the names whose hashed name changed (substitutions).
@@ -125,14 +117,14 @@ public struct ManifestHasher {
             if let cached = hashedFiles[name] {
                 hashedName = cached
             } else if adjustable.contains(name) {
-                hashedName = hashedNameFor(name, content: original)
+                hashedName = hashedNameFor(name, md5: MD5.hex(original))
             } else {
                 do { hashedName = hashedNameFor(name, md5: try MD5.hex(file: path)) } catch {
                     throw .io(.unreadable(path: error.path, errno: error.errno))
                 }
             }
-            let hashedExists = exists(hashedName)
-            var processed = false
+            var st = stat()
+            let hashedExists = lstat(root + "/" + hashedName, &st) == 0
             var substitutions = true
             if adjustable.contains(name) {
                 let oldHashedName = hashedName
@@ -149,15 +141,13 @@ public struct ManifestHasher {
                 // rename over it instead, so an interrupted run never leaves a referenced file
                 // missing. The resulting files are the same.
                 let bytes = Array(content.utf8)
-                hashedName = hashedNameFor(name, content: bytes)
+                hashedName = hashedNameFor(name, md5: MD5.hex(bytes))
                 try save(hashedName, bytes)
                 if hashedExists, oldHashedName != hashedName { supersededNames.insert(oldHashedName) }
                 supersededNames.remove(hashedName)
                 if oldHashedName == hashedName { substitutions = false }
                 memo[name] = (lookups, hashedName)
-                processed = true
-            }
-            if !processed, !hashedExists {
+            } else if !hashedExists {
                 do {
                     try FileManager.default.createDirectory(atPath: (root + "/" + hashedName as NSString).deletingLastPathComponent,
                                                              withIntermediateDirectories: true)
@@ -168,13 +158,6 @@ public struct ManifestHasher {
             if substitutions { substituted.append(name) }
         }
         return substituted
-    }
-
-    // MARK: Django's helpers
-
-    /// `hashed_name(name, content)`.
-    private mutating func hashedNameFor(_ name: String, content: [UInt8]) -> String {
-        hashedNameFor(name, md5: MD5.hex(content))
     }
 
     /// `hashed_name(name, content)` given the content's MD5.
@@ -207,15 +190,12 @@ public struct ManifestHasher {
     /// `_url(self._stored_name, name, force=True, hashed_files)`.
     private mutating func url(for name: String, hashedFiles: OrderedMap) throws(HashingError) -> String? {
         let (cleanName, fragment) = PythonURL.urldefrag(name)
-        var hashedName: String
-        if PythonURL.urlsplit(cleanName).path.hasSuffix("/") {
-            hashedName = name
-        } else {
+        var hashedName = name
+        if !PythonURL.urlsplit(cleanName).path.hasSuffix("/") {
             guard let stored = try storedName(cleanName, hashedFiles: hashedFiles) else { return nil }
             hashedName = stored
         }
-        hashedName = PythonURL.manifestURL(base: staticURL, hashedName: hashedName, originalName: name, fragment: fragment)
-        return hashedName
+        return PythonURL.manifestURL(base: staticURL, hashedName: hashedName, originalName: name, fragment: fragment)
     }
 
     /// `pattern.sub(self.url_converter(name, hashed_files, template), content)`.
@@ -261,12 +241,8 @@ public struct ManifestHasher {
         if url.hasPrefix("/"), !url.hasPrefix(staticURL) { return matched }
         let (urlPath, fragment) = PythonURL.urldefrag(url)
         if urlPath.isEmpty { return matched }
-        let targetName: String
-        if urlPath.hasPrefix("/") {
-            targetName = String(urlPath.dropFirst(staticURL.count))
-        } else {
-            targetName = PythonURL.join(PythonURL.dirname(sourceName), urlPath)
-        }
+        let targetName = urlPath.hasPrefix("/") ? String(urlPath.dropFirst(staticURL.count))
+            : PythonURL.join(PythonURL.dirname(sourceName), urlPath)
         let unquotedTarget = PythonURL.unquote(targetName)
         guard let hashedURL = try self.url(for: unquotedTarget, hashedFiles: hashedFiles) else {
             let lookedFor = PythonURL.urlsplit(PythonURL.unquote(PythonURL.normpath(PythonURL.urldefrag(unquotedTarget).0))).path
@@ -300,11 +276,6 @@ public struct ManifestHasher {
         var out = template
         for (k, v) in values { out = out.replacingOccurrences(of: "%(\(k))s", with: v) }
         return out
-    }
-
-    private func exists(_ name: String) -> Bool {
-        var st = stat()
-        return lstat(root + "/" + name, &st) == 0
     }
 
     private func save(_ name: String, _ bytes: [UInt8]) throws(HashingError) {
