@@ -49,14 +49,11 @@ extension StaticFiles {
     /// Stats `path` only if it is inside the root once symlinks are resolved (or unsafe
     /// symlinks are allowed).
     private func safeInfo(_ path: String, root: String) -> (FileSnapshot, FileKind)? {
-        guard isSafe(path, root: root) else { return nil }
+        if !context.configuration.allowUnsafeSymlinks {
+            guard let real = FileSystem.realPath(path), let realRoot = FileSystem.realPath(root),
+                  LexicalPath.isInside(real, root: realRoot) else { return nil }
+        }
         return FileSystem.info(path)
-    }
-
-    private func isSafe(_ path: String, root: String) -> Bool {
-        if context.configuration.allowUnsafeSymlinks { return true }
-        guard let real = FileSystem.realPath(path), let realRoot = FileSystem.realPath(root) else { return false }
-        return LexicalPath.isInside(real, root: realRoot)
     }
 
     private func file(at path: String, root: String, url: String) -> StaticFile? {

@@ -176,23 +176,21 @@ public struct CleanStatic: Sendable {
     /// Rewrites the integrity values and the digest index without the entries of `removed`
     /// (each atomically).
     static func dropDigests(of removed: Set<String>, root: String) throws {
+        /// Rewrites `name` with `text`, keeping its times.
+        func rewrite(_ name: String, _ text: String) throws {
+            var st = stat()
+            let path = root + "/" + name
+            try FileIO.writeAtomically(path, Array(text.utf8), times: stat(path, &st) == 0 ? st : nil)
+        }
         if var integrity = try IntegrityIndex.read(root: root) {
             let before = integrity.files.count
             integrity.files = integrity.files.filter { !removed.contains($0.key) }
-            if integrity.files.count != before {
-                let integrityPath = root + "/" + IntegrityIndex.fileName
-                var st = stat()
-                let times = stat(integrityPath, &st) == 0 ? st : nil
-                try FileIO.writeAtomically(integrityPath, Array(integrity.text.utf8), times: times)
-            }
+            if integrity.files.count != before { try rewrite(IntegrityIndex.fileName, integrity.text) }
         }
-        let path = root + "/" + DigestIndex.fileName
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), var index = DigestIndex(parsing: text) else { return }
+        guard let text = try? String(contentsOfFile: root + "/" + DigestIndex.fileName, encoding: .utf8),
+              var index = DigestIndex(parsing: text) else { return }
         let before = index.files.count
         index.files = index.files.filter { !removed.contains($0.key) }
-        guard index.files.count != before else { return }
-        var st = stat()
-        let times = stat(path, &st) == 0 ? st : nil
-        try FileIO.writeAtomically(path, Array(index.text.utf8), times: times)
+        if index.files.count != before { try rewrite(DigestIndex.fileName, index.text) }
     }
 }

@@ -192,10 +192,10 @@ public struct DigestIndex: Sendable, Equatable {
             }
         }
         // The others are read on every core.
-        let read = UnsafeMutableBufferPointer<Entry?>.allocate(capacity: toRead.count)
+        // Each worker writes its own slot (distinct indices only).
+        nonisolated(unsafe) let read = UnsafeMutableBufferPointer<Entry?>.allocate(capacity: toRead.count)
         read.initialize(repeating: nil)
         defer { read.deallocate() }
-        let slots = SendableSlots(read)
         let pending = toRead
         DispatchQueue.concurrentPerform(iterations: pending.count) { i in
             guard let (fd, snap) = FileSystem.openRegular(root + "/" + pending[i].path) else { return }
@@ -203,7 +203,7 @@ public struct DigestIndex: Sendable, Equatable {
             var d = ContentDigest()
             var sha = pending[i].integrity ? SHA384() : nil
             guard FileSystem.read(fd, offset: 0, count: Int(snap.size), into: { d.update($0); sha?.update($0) }) else { return }
-            slots.buffer[i] = Entry(size: snap.size, mtime: snap.mtimeSeconds, mtimeNanoseconds: snap.mtimeNanoseconds,
+            read[i] = Entry(size: snap.size, mtime: snap.mtimeSeconds, mtimeNanoseconds: snap.mtimeNanoseconds,
                                     digest: d.finalize(), integrity: sha?.integrityValue())
         }
         for (i, item) in toRead.enumerated() { if let entry = read[i] { files[item.path] = entry } }
@@ -220,10 +220,4 @@ public struct DigestIndex: Sendable, Equatable {
     func digest(for relativePath: String, matching snapshot: FileSnapshot) -> UInt64? {
         entry(for: relativePath, matching: snapshot)?.digest
     }
-}
-
-/// Slots that concurrent workers each write one of (distinct indices only).
-private struct SendableSlots<Value>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Value>
-    init(_ buffer: UnsafeMutableBufferPointer<Value>) { self.buffer = buffer }
 }

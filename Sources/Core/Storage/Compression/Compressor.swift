@@ -230,22 +230,19 @@ public struct Compressor: Sendable {
     /// and its hashed copy, say) are compressed once; the others get copies of the variants.
     public func compress(files: [String], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws(StorageError) -> [FileResult] {
         // Group by content digest (cheap next to compression), keeping the first as representative.
-        // With a cache, the same read gives each content's cache key.
         // The same read gives each content's SHA-384: its integrity value and its cache key.
-        let digests = Box<UInt64>(count: files.count)
-        let shas = Box<[UInt8]>(count: files.count)
+        let hashes = Box<(digest: UInt64, sha: [UInt8])>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             var hasher = ContentDigest()
             var sha = SHA384()
             if (try? FileIO.stream(files[i], { hasher.update($0); sha.update($0) })) != nil {
-                digests.set(i, hasher.finalize())
-                shas.set(i, sha.finalize())
+                hashes.set(i, (hasher.finalize(), sha.finalize()))
             }
         }
-        let shaValues = shas.values
+        let shaValues = hashes.values.map { $0?.sha }
+        let digestValues = hashes.values.map { $0?.digest }
         var representative: [UInt64: Int] = [:]
         var unique: [Int] = []
-        let digestValues = digests.values
         for i in files.indices {
             guard let d = digestValues[i] else { unique.append(i); continue }
             if representative[d] == nil {
@@ -277,18 +274,15 @@ public struct Compressor: Sendable {
             let repResult = try resultValues[rep]!.get()
             var st = stat()
             guard stat(files[i], &st) == 0 else { throw StorageError.unreadable(path: files[i], errno: errno) }
-            var result = FileResult(path: files[i], originalSize: repResult.originalSize, written: repResult.written,
-                                    notEffective: repResult.notEffective, fromCache: repResult.fromCache)
-            result.contentDigest = repResult.contentDigest
-            result.integrity = repResult.integrity
-            result.variantDigests = repResult.variantDigests
+            var result = repResult
+            result.path = files[i]
             result.modified = FileTime(st)
+            result.codecCPUSeconds = 0
             for encoding in repResult.written.keys {
                 try FileIO.copyAtomically(files[rep] + encoding.suffix, files[i] + encoding.suffix, keepTimes: false)
                 var ts = st.accessAndModificationTimes
                 _ = utimensat(AT_FDCWD, files[i] + encoding.suffix, &ts, 0)
             }
-            result.path = files[i]
             out.append(result)
         }
         return out
