@@ -146,6 +146,7 @@ let package = Package(
                 .target(name: "WhiteNoise", condition: whenHummingbird),
                 .target(name: "WhiteNoiseSettings", condition: whenHummingbird),
                 .product(name: "HTTPTypes", package: "swift-http-types", condition: whenHummingbird),
+                .product(name: "NIOCore", package: "swift-nio", condition: whenHummingbird),
                 .product(name: "NIOPosix", package: "swift-nio", condition: whenHummingbird),
                 .product(name: "Hummingbird", package: "hummingbird", condition: whenHummingbird),
                 .product(name: "Mustache", package: "swift-mustache", condition: whenHummingbird),

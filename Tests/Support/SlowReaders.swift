@@ -1,16 +1,17 @@
 import Foundation
 
-/// Four clients ask a server process for a large file, each reads `taken` bytes and stops;
-/// another client is then served. Returns how much the server's resident memory grew (KiB)
-/// meanwhile, then reads every response to the end and checks its length. A server that
-/// streams with back-pressure holds a few chunks per client; one that reads whole files
-/// holds four copies of the file.
+/// `readers` clients (50) ask a server process for a large file, each reads `taken` bytes and
+/// stops; another client is then served. Returns how much the server's resident memory grew
+/// (KiB) meanwhile, then reads every response to the end and checks its length. A server that
+/// streams with back-pressure holds a few chunks per client; one that buffers what the
+/// client has not taken holds up to a file per client (50 readers make a 1 MiB-per-client
+/// leak a 50 MiB growth).
 public func residentGrowthWithSlowReaders(of server: CLIProcess, port: Int, path: String, size: Int, probe: String,
-                                          taken: Int = 256 << 10) throws -> Int {
+                                          readers: Int = 50, taken: Int = 256 << 10) throws -> Int {
     _ = try RawHTTPConnection(port: port).request("GET", probe)
     guard let baseline = server.residentKiB() else { throw SlowReaderError(message: "no RSS for the server") }
     var slow: [RawHTTPConnection] = []
-    for _ in 0..<4 {
+    for _ in 0..<readers {
         let c = try RawHTTPConnection(port: port, timeout: 60)
         c.setReceiveBuffer(64 * 1024)
         try c.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -23,6 +23,9 @@ public struct WhiteNoiseConfigurator<Context: RequestContext> {
         let urls = try StaticURLs(settings: settings)
         router.add(middleware: try WhiteNoiseMiddleware<Context>(settings: settings, logger: logger))
         for problem in urls.importMapProblems { logger.warning("whitenoise: import map: \(problem)") }
+        if !(Context.self is any ChannelRequestContext.Type) {
+            logger.notice("whitenoise: \(Context.self) gives no channel, so a slow client of a large file can hold up to the file in memory; use WhiteNoiseRequestContext or ChannelRequestContext (Docs/hummingbird.md)")
+        }
         return urls
     }
 }

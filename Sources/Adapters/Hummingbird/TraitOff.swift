@@ -10,4 +10,8 @@ public struct WhiteNoiseMiddleware<Context> {}
 /// Unavailable: the `Hummingbird` trait of whitenoise-swift is off.
 @available(*, unavailable, message: "WhiteNoiseHummingbird needs the package trait 'Hummingbird': .package(url: ..., traits: [\"Hummingbird\"])")
 public struct WhiteNoiseConfigurator<Context> {}
+
+/// Unavailable: the `Hummingbird` trait of whitenoise-swift is off.
+@available(*, unavailable, message: "WhiteNoiseHummingbird needs the package trait 'Hummingbird': .package(url: ..., traits: [\"Hummingbird\"])")
+public struct WhiteNoiseRequestContext {}
 #endif

@@ -13,7 +13,8 @@ import NIOPosix
 /// ```
 /// All HTTP decisions are the engine's (`StaticFiles`); this only translates. Small files
 /// go out from memory in one write, large ones are read in chunks on NIO's thread pool as the
-/// client takes them (Hummingbird has no sendfile path).
+/// client takes them (Hummingbird has no sendfile path), when the context is a
+/// ``ChannelRequestContext`` (such as ``WhiteNoiseRequestContext``).
 public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The engine.
     public let files: StaticFiles
@@ -51,9 +52,16 @@ public struct WhiteNoiseMiddleware<Context: RequestContext>: RouterMiddleware {
         case .file, .multipart:
             let content = answer.body
             let logger = context.logger
+            // A write returns before the channel has seen it; one round trip through the
+            // channel's event loop after each chunk lets the writer see that the channel is
+            // full before the next chunk is read (Docs/hummingbird.md, "Memory with slow clients").
+            let eventLoop = (context as? any ChannelRequestContext)?.channel.eventLoop
             body = ResponseBody(contentLength: Int(content.count)) { writer in
                 do {
-                    try await content.forEachChunk(offload: { try await NIOThreadPool.singleton.runIfActive($0) }) { try await writer.write($0) }
+                    try await content.forEachChunk(offload: { try await NIOThreadPool.singleton.runIfActive($0) }) {
+                        try await writer.write($0)
+                        try await eventLoop?.submit {}.get()
+                    }
                 } catch let error as FileChangedError {
                     logger.warning("whitenoise: \(error); the response was cut short and the connection closed")
                     throw error

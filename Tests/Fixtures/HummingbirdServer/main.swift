@@ -15,7 +15,7 @@ guard CommandLine.arguments.count == 2 else {
 var logger = Logger(label: "fixture")
 logger.logLevel = .error
 let settings = try WhiteNoiseSettings.load(file: CommandLine.arguments[1])
-let router = Router()
+let router = Router(context: WhiteNoiseRequestContext.self)
 try router.whiteNoise.configure(settings: settings, logger: logger)
 router.get("app") { _, _ in "from the app" }
 let app = Application(
