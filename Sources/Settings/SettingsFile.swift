@@ -40,17 +40,17 @@ package enum SettingsFile {
         var entries: [(key: String, value: RawSetting, line: Int?)] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
-            var line = Substring(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine).trimmingCharacters(in: .whitespaces)[...]
+            var line = (rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine).trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count).drop(while: { $0 == " " }) }
             guard let equals = line.firstIndex(of: "=") else {
                 throw SettingsError(file: path, line: lineNumber, problem: "expected KEY=value, found \"\(line)\"")
             }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let key = String(line[..<equals].trimmingSpaces())
             guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
                 throw SettingsError(file: path, line: lineNumber, problem: "\"\(key)\" is not a setting name (letters, digits and _)")
             }
-            let value = try unquote(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces), path: path, line: lineNumber)
+            let value = try unquote(String(line[line.index(after: equals)...].trimmingSpaces()), path: path, line: lineNumber)
             entries.append((key, value.isEmpty ? .null : .text(value), lineNumber))
         }
         return entries
@@ -59,7 +59,7 @@ package enum SettingsFile {
     /// Removes one level of quotes; an unquoted value loses a trailing ` # comment`.
     private static func unquote(_ value: String, path: String, line: Int) throws(SettingsError) -> String {
         guard let quote = value.first, quote == "\"" || quote == "'" else {
-            if let comment = value.range(of: " #") { return value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces) }
+            if let comment = value.range(of: " #") { return String(value[..<comment.lowerBound].trimmingSpaces()) }
             return value
         }
         var out = ""
@@ -77,7 +77,7 @@ package enum SettingsFile {
             } else if c == "\\" && quote == "\"" {
                 escaping = true
             } else if c == quote {
-                let tail = rest.trimmingCharacters(in: .whitespaces)
+                let tail = rest.trimmingSpaces()
                 guard tail.isEmpty || tail.hasPrefix("#") else {
                     throw SettingsError(file: path, line: line, problem: "unexpected text after the closing quote: \(tail)")
                 }
@@ -157,5 +157,17 @@ package enum SettingsFile {
         case let d as Double: return String(d)
         default: return nil
         }
+    }
+}
+
+extension Substring {
+    /// `trimmingCharacters(in: .whitespaces)` (tabs and space separators) without Foundation's
+    /// per-call cost: the env reader calls it several times a line.
+    func trimmingSpaces() -> Substring {
+        func isSpace(_ c: Character) -> Bool {
+            c == " " || c == "\t" || c.unicodeScalars.allSatisfy { $0.properties.generalCategory == .spaceSeparator }
+        }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
+        return self[first...last]
     }
 }
