@@ -1,6 +1,7 @@
 import Foundation
 import Dispatch
 import NIOCore
+import NIOPosix
 import Testing
 import WhiteNoise
 import WhiteNoiseNIO
@@ -124,6 +125,21 @@ import WhiteNoiseTestSupport
         }
         await server.stop()
         #expect(ended && admitted)
+    }
+
+    /// An answer computed on the thread pool (a file's first use) is not cut off by the head
+    /// timeout, however long the pool takes: here every pool thread is busy for longer than
+    /// the 300 ms timeout when the request arrives.
+    @Test func aSlowFirstUseIsAnsweredNotTimedOut() async throws {
+        let tree = try TempTree()
+        defer { tree.remove() }
+        try tree.write("a.txt", "alpha")
+        let server = try await LiveNIOServer.start(try makeFiles(tree.root), backend: .nio, requestHeadTimeout: .milliseconds(300))
+        let busy = (0..<System.coreCount).map { _ in NIOThreadPool.singleton.runIfActive(eventLoop: MultiThreadedEventLoopGroup.singleton.next()) { usleep(700_000) } }
+        let text = try await offCooperativePool { try RawHTTPConnection(port: server.port).request("GET", "/static/a.txt").text }
+        for task in busy { try await task.get() }
+        await server.stop()
+        #expect(text == "alpha")
     }
 
     @Test(arguments: StaticFileServer.Backend.available)

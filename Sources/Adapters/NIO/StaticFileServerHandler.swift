@@ -93,8 +93,12 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
     }
 
     /// Computes `request`'s response on the thread pool, sends it, then goes on with the input.
+    /// The answer being computed counts as output in flight, so the head timeout does not close
+    /// the connection while the thread pool works (it is busy with other connections' first
+    /// uses, or hashing a large file).
     private func offload(_ request: HTTP1Connection.Request, persistence: HeadTail.Persistence, context: ChannelHandlerContext) {
         busy = true
+        core.outputQueued(now: Self.now())
         NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { request.response() }
             .assumeIsolatedUnsafeUnchecked().whenComplete { result in
                 guard context.channel.isActive else { return }
@@ -104,6 +108,7 @@ final class StaticFileServerHandler: ChannelDuplexHandler {
                 } else {
                     self.flushWritten(context)
                 }
+                self.sent(context)  // the computation's part of the output, after what it queued
             }
     }
 
