@@ -230,17 +230,21 @@ import WhiteNoiseTestSupport
             let drips = try (0..<attackers).map { _ in try RawHTTPConnection(port: port, timeout: 5) }
             let other = try RawHTTPConnection(port: port)
             var served = 0
+            var asked = 0
             var dripped = 0
             let start = ContinuousClock.now
             // 20 ms a byte: the head would take over 6 s; the timeout ends it after 0.4 s.
             while ContinuousClock.now - start < .milliseconds(1500) {
                 for c in drips { try? c.send([head[dripped]]) }
                 dripped += 1
+                asked += 1
                 if try other.request("GET", "/static/b.txt").text == "bravo" { served += 1 }
                 usleep(20_000)  // the attack's pace, not a wait for the server
             }
             #expect(dripped < head.count)
-            #expect(served >= 30, "only \(served) requests served beside \(attackers) slow heads")
+            // Every request of the other client is answered (a starved one would time out);
+            // how many fit in 1.5 s depends on the machine's load, so only a floor is asked.
+            #expect(served == asked && served >= 5, "\(served) of \(asked) requests served beside \(attackers) slow heads")
             for c in drips {
                 #expect(c.serverClosed())
                 #expect(c.bytesReceived == 0)  // closed without an answer: the head never ended
