@@ -6,7 +6,7 @@ import WhiteNoiseTestSupport
 /// Docs/cdn.md: the app behind a real caching proxy (Varnish) as a CDN's origin. Hashed files
 /// are cached once per encoding (`Vary: Accept-Encoding` respected), conditional requests are
 /// answered from the cache with the origin's ETags, and misses are never cached.
-@Suite struct CDNTests {
+@Suite(.offCooperativePool) struct CDNTests {
     static let hashed = "/static/app.0123456789ab.css"
 
     func xVarnishIDs(_ r: RawResponse) -> Int { (r["x-varnish"] ?? "").split(separator: " ").count }

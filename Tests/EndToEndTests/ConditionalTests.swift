@@ -4,7 +4,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Docs/architecture.md#http-behaviour rows: ETag, If-None-Match, If-Modified-Since, 304, If-Match/If-Unmodified-Since.
-@Suite struct ConditionalTests {
+@Suite(.offCooperativePool) struct ConditionalTests {
     static let mtime = 1_700_000_000  // Tue, 14 Nov 2023 22:13:20 GMT
 
     func withTree(on server: ServerKind, _ body: (Int, String) async throws -> Void) async throws {

@@ -3,7 +3,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Engine options that shape which files answer: several roots, the memory budget, autorefresh.
-@Suite struct EngineOptionTests {
+@Suite(.offCooperativePool) struct EngineOptionTests {
     @Test(arguments: ServerKind.allCases)
     func laterRootsWinForTheSameURL(server: ServerKind) async throws {
         let first = try TempTree("first"), second = try TempTree("second")

@@ -12,7 +12,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Start-up faults (skipped with one warning each) and files that change after start-up.
-@Suite struct FaultTests {
+@Suite(.offCooperativePool) struct FaultTests {
     @Test(arguments: ServerKind.allCases)
     func startupFaultsAreSkippedWithOneWarningEach(server: ServerKind) async throws {
         let tree = try TempTree()

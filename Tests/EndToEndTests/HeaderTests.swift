@@ -5,7 +5,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Docs/architecture.md#http-behaviour rows: headers on 200, Content-Type, Cache-Control, ETag, HEAD, 405, misses.
-@Suite struct HeaderTests {
+@Suite(.offCooperativePool) struct HeaderTests {
     @Test(arguments: ServerKind.allCases)
     func headersOnA200InOrder(server: ServerKind) async throws {
         let tree = try TempTree()

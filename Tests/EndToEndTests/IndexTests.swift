@@ -4,7 +4,7 @@ import WhiteNoiseTestSupport
 
 /// Docs/architecture.md#http-behaviour row: index files and redirects (in autorefresh too:
 /// `ServerKind.autorefresh`).
-@Suite struct IndexTests {
+@Suite(.offCooperativePool) struct IndexTests {
     @Test(arguments: ServerKind.allCases)
     func indexFilesAndRedirects(server: ServerKind) async throws {
         let tree = try TempTree()

@@ -141,7 +141,9 @@ private func withHummingbirdServer(_ files: StaticFiles, _ body: (Int) async thr
         onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
         logger: quietLogger("test.hummingbird"))
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
+        // On Swift's pool, where an app's server runs, not on the test's own executor (a test
+        // of an `.offCooperativePool` suite would otherwise pass it on to the server's tasks).
+        group.addTask(executorPreference: globalConcurrentExecutor) {
             defer { continuation.finish() }  // a server that fails to start ends the wait below
             try await app.runService(gracefulShutdownSignals: [])
         }

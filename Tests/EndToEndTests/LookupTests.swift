@@ -6,7 +6,7 @@ import WhiteNoiseTestSupport
 /// Docs/architecture.md#http-behaviour row: a name is found only by its own bytes. NFC and
 /// NFD spellings of "café" are different files (as in WhiteNoise, nginx and the file system),
 /// so each is served to its own spelling, and a spelling with no file of its own is a miss.
-@Suite struct LookupTests {
+@Suite(.offCooperativePool) struct LookupTests {
     static let nfc = "caf\u{E9}.txt", nfd = "cafe\u{301}.txt"
 
     @Test(arguments: ServerKind.allCases)

@@ -4,7 +4,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Docs/architecture.md#http-behaviour rows: Accept-Encoding negotiation, Vary, compressed siblings.
-@Suite struct NegotiationTests {
+@Suite(.offCooperativePool) struct NegotiationTests {
     /// identity 1000 bytes, .gz 400, .br 300, .zst 200 (bytes stand in for real codings:
     /// the engine never decodes them).
     func withVariants(on server: ServerKind, zstdSuffix: String = ".zst", _ body: (RawHTTPConnection) async throws -> Void) async throws {

@@ -4,7 +4,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Docs/architecture.md#http-behaviour row: Range, for files in memory and files sent with sendfile.
-@Suite struct RangeE2ETests {
+@Suite(.offCooperativePool) struct RangeE2ETests {
     static let content = "0123456789A"  // 11 bytes, as in WhiteNoise's table
 
     /// `inMemory: false` forces the sendfile path by setting the in-memory limit to 0.

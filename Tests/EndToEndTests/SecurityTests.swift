@@ -3,7 +3,7 @@ import WhiteNoise
 import WhiteNoiseTestSupport
 
 /// Hostile paths, in both modes: a secret file next to the root is never served.
-@Suite struct SecurityTests {
+@Suite(.offCooperativePool) struct SecurityTests {
     static let hostileTargets = [
         "/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/%2E%2E/secret.txt", "/static/..%2fsecret.txt",
         "/static/%2e%2e%2fsecret.txt", "/static/sub/../../secret.txt", "/static/sub/%2e%2e/%2e%2e/secret.txt",

@@ -19,7 +19,7 @@ import WhiteNoiseHummingbird
 
 /// The one-call setup of each framework (`app.whiteNoise` in Vapor, `router.whiteNoise` in
 /// Hummingbird) in a live app, and its template helper under the same name (`static`).
-@Suite struct TemplateHelperTests {
+@Suite(.offCooperativePool) struct TemplateHelperTests {
     func settings(_ tree: TempTree) throws -> WhiteNoiseSettings {
         try tree.write("static/css/app.css", "body{}")
         try tree.write("static/css/app.0123456789ab.css", "body{}")
@@ -142,7 +142,7 @@ import WhiteNoiseHummingbird
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
+            group.addTask(executorPreference: globalConcurrentExecutor) {  // where an app's server runs
                 defer { continuation.finish() }
                 try await app.runService(gracefulShutdownSignals: [])
             }

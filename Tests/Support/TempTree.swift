@@ -7,10 +7,25 @@ public final class TempTree: @unchecked Sendable {
 
     /// Creates an empty tree.
     public init(_ name: String = "tree") throws {
-        let base = FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
-        root = base + "/whitenoise-test-\(name)-\(UUID().uuidString)"
+        root = Self.base + "/whitenoise-test-\(name)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
+
+    /// Where trees are made: `$WHITENOISE_TEST_TMPDIR` if set, else `/dev/shm` when it is a
+    /// tmpfs with room (4 GiB free), else the temporary folder. A tree in memory matters: on a
+    /// disk file system, the `syncfs` of each `collectstatic` a test runs flushes every
+    /// other test's dirty files too, and ext4 then holds every metadata change (a `mkdir`, an
+    /// atime update on `open`) until the journal commits; here that took up to 10 s, and any
+    /// request or test step caught in it timed out.
+    public static let base: String = {
+        if let chosen = ProcessInfo.processInfo.environment["WHITENOISE_TEST_TMPDIR"], !chosen.isEmpty { return chosen }
+        var fs = statvfs()
+        if statvfs("/dev/shm", &fs) == 0, access("/dev/shm", W_OK) == 0,
+            UInt64(fs.f_bavail) * UInt64(fs.f_frsize) >= 4 << 30 {
+            return "/dev/shm"
+        }
+        return FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
+    }()
 
     /// Writes a file (creating folders) and returns its absolute path.
     @discardableResult
@@ -23,9 +38,28 @@ public final class TempTree: @unchecked Sendable {
     public func write(_ relative: String, _ contents: Data, mtime: Int? = nil) throws -> String {
         let path = root + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try contents.write(to: URL(fileURLWithPath: path))
+        try writeWithoutFlushing(contents, to: path)
         if let mtime { try setMTime(relative, mtime) }
         return path
+    }
+
+    /// Writes `contents` over the file at `path` in place, without `fsync`: Foundation's
+    /// `Data.write(to:)` flushes every file to the disk, which takes seconds while other tests
+    /// run `collectstatic` (its `syncfs` flushes the whole file system); a test body on Swift's
+    /// cooperative pool blocked there stalls every async server of the suite.
+    private func writeWithoutFlushing(_ contents: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        var written = 0
+        try contents.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            while written < bytes.count {
+                let n = writeDescriptor(fd, bytes.baseAddress! + written, bytes.count - written)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+                written += n
+            }
+        }
     }
 
     /// Sets a file's modification time (seconds since the epoch).
@@ -84,3 +118,6 @@ public struct CommandFailed: Error, CustomStringConvertible {
         "\(command.prefix(2).joined(separator: " ")) exited with status \(status):\n\(standardError.suffix(2000))"
     }
 }
+
+/// `write(2)` (a file-scope name: inside `TempTree`, `write` is its own method).
+private func writeDescriptor(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }

@@ -9,7 +9,7 @@ import WhiteNoiseTestSupport
 
 /// Keep-alive, pipelining, bad input, timeouts and many connections on the ready server, with
 /// each of its backends.
-@Suite struct ConnectionTests {
+@Suite(.offCooperativePool) struct ConnectionTests {
     func withTree(_ backend: StaticFileServer.Backend, requestHeadTimeout: TimeAmount = .seconds(30),
                   _ body: (Int) async throws -> Void) async throws {
         let tree = try TempTree()
@@ -137,7 +137,7 @@ import WhiteNoiseTestSupport
         let server = try await LiveNIOServer.start(try makeFiles(tree.root), backend: .nio, requestHeadTimeout: .milliseconds(300))
         let busy = (0..<System.coreCount).map { _ in NIOThreadPool.singleton.runIfActive(eventLoop: MultiThreadedEventLoopGroup.singleton.next()) { usleep(700_000) } }
         let text = try await offCooperativePool { try RawHTTPConnection(port: server.port).request("GET", "/static/a.txt").text }
-        for task in busy { try await task.get() }
+        for task in busy { _ = try await task.get() }
         await server.stop()
         #expect(text == "alpha")
     }

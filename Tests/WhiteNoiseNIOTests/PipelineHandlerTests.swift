@@ -9,7 +9,7 @@ import WhiteNoiseTestSupport
 /// `WhiteNoiseHandler` inside an ordinary NIO HTTP/1 pipeline (`configureHTTPServerPipeline`)
 /// in front of an application handler: static hits are answered, everything else reaches
 /// the application untouched.
-@Suite struct PipelineHandlerTests {
+@Suite(.offCooperativePool) struct PipelineHandlerTests {
     /// A tiny application: answers every request with `app saw <METHOD> <URI> body=<n bytes>`.
     final class EchoApp: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = HTTPServerRequestPart

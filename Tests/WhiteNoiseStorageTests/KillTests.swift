@@ -72,13 +72,19 @@ import WhiteNoiseDjango
 
         var killPoints = Array(stride(from: 1, to: lines - 1, by: max(1, lines / 12)))
         killPoints.append(lines - 2)
+        var killed = 0
         for point in killPoints {
             let root = t.root + "/killed\(point)"
             try copyTree(release1, root)
             let run = try CLIProcess(["collectstatic", "--static-root", root, "--source", src2, "--no-cache", "-v", "2"])
             #expect(run.waitForStandardError(containing: "whitenoise.collectstatic", count: point))
             run.signal(SIGKILL)
-            #expect(run.waitForExit() == 128 + SIGKILL, "point \(point): the run ended before it was killed")
+            // The signal lands a little after the line was read; near the end, the run may have
+            // finished by then (on a tmpfs its last steps take microseconds): then it must have
+            // succeeded, and the checks below hold all the same.
+            let status = run.waitForExit()
+            #expect(status == 128 + SIGKILL || status == 0, "point \(point): \(run.standardErrorSoFar())")
+            if status == 128 + SIGKILL { killed += 1 }
             try expectServeable(root, old: old, new: new, point: point)
             let (again, _, errors) = try CLIProcess.run(["collectstatic", "--static-root", root, "--source", src2, "--no-cache"])
             #expect(again == 0, "\(errors)")
@@ -86,6 +92,7 @@ import WhiteNoiseDjango
             #expect(finished == new, "point \(point): differs from an uninterrupted run in \(Set(finished.keys).symmetricDifference(new.keys).union(new.keys.filter { finished[$0] != new[$0] }).sorted().prefix(5))")
             #expect(finished.keys.allSatisfy { !$0.contains(".tmp-") }, "point \(point): temporary files left")
         }
+        #expect(killed >= killPoints.count - 2, "only \(killed) of \(killPoints.count) runs were killed before they ended")
     }
 
     /// What the engine would serve from `root` is consistent (see the suite's comment).

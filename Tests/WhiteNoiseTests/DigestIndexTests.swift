@@ -3,7 +3,7 @@ import Testing
 @testable import WhiteNoise
 import WhiteNoiseTestSupport
 
-@Suite struct DigestIndexTests {
+@Suite(.offCooperativePool) struct DigestIndexTests {
     @Test func textFormRoundTrips() throws {
         let index = DigestIndex(files: [
             "css/app.css": .init(size: 10, mtime: 1_700_000_000, mtimeNanoseconds: 5, digest: 0xdead_beef),

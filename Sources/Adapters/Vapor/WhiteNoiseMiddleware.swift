@@ -14,7 +14,7 @@ public import Vapor
 /// marked so that Vapor's response compression never re-compresses them; small files go
 /// out from memory, large ones are read in chunks on the app's thread pool as the client
 /// takes them (Vapor has no sendfile path).
-public struct WhiteNoiseMiddleware: AsyncMiddleware {
+public struct WhiteNoiseMiddleware: Middleware {
     /// The engine.
     public let files: StaticFiles
 
@@ -29,20 +29,30 @@ public struct WhiteNoiseMiddleware: AsyncMiddleware {
     }
 
     /// Answers static hits; passes everything else to `next`.
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let method = HTTPRequest.Method(request.method.rawValue) else { return try await next.respond(to: request) }
+    ///
+    /// A plain (future-based) middleware, not an `AsyncMiddleware`: a static hit is answered
+    /// on the event loop that read it, and every other request goes to `next` as it came, so
+    /// the app's own routes pay nothing for this middleware. An `AsyncMiddleware` would start
+    /// a task on Swift's cooperative pool for every request, static or not, and wait for a
+    /// free pool thread there.
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard let method = HTTPRequest.Method(request.method.rawValue) else { return next.respond(to: request) }
         var fields = RequestFields()
         for (name, value) in request.headers { fields.add(name: name, value: value) }
         let target = request.url.string
-        let answer: StaticResponse?
         switch files.respondWithoutBlocking(method: method, target: target, fields: fields) {
-        case .response(let response): answer = response
-        case .notStatic: answer = nil
+        case .response(let answer):
+            return request.eventLoop.makeSucceededFuture(Self.response(answer, request: request))
+        case .notStatic:
+            return next.respond(to: request)
         case .mayBlock:  // autorefresh, or a file's first use: off the event loop
-            answer = try await request.application.threadPool.runIfActive { [files, fields] in files.respond(method: method, target: target, fields: fields) }
+            return request.application.threadPool.runIfActive(eventLoop: request.eventLoop) { [files, fields] in
+                files.respond(method: method, target: target, fields: fields)
+            }.flatMap { answer in
+                guard let answer else { return next.respond(to: request) }
+                return request.eventLoop.makeSucceededFuture(Self.response(answer, request: request))
+            }
         }
-        guard let answer else { return try await next.respond(to: request) }
-        return Self.response(answer, request: request)
     }
 
     static func response(_ answer: StaticResponse, request: Request) -> Response {

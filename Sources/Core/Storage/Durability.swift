@@ -1,4 +1,4 @@
-import Dispatch
+import WhiteNoise
 import Foundation
 
 /// What makes a run's files survive a power loss before the manifest that names them is
@@ -20,7 +20,7 @@ enum Durability {
             return
         }
         #endif
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+        ParallelWork.forEach(paths.count) { i in
             let fd = open(paths[i], O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return }
             _ = fsync(fd)

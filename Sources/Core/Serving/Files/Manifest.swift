@@ -197,7 +197,7 @@ public struct DigestIndex: Sendable, Equatable {
         read.initialize(repeating: nil)
         defer { read.deallocate() }
         let pending = toRead
-        DispatchQueue.concurrentPerform(iterations: pending.count) { i in
+        ParallelWork.forEach(pending.count) { i in
             guard let (fd, snap) = FileSystem.openRegular(root + "/" + pending[i].path) else { return }
             defer { _ = closeDescriptor(fd) }
             var d = ContentDigest()

@@ -1,4 +1,3 @@
-import Dispatch
 public import WhiteNoise
 public import Logging
 import Foundation
@@ -232,7 +231,7 @@ public struct Compressor: Sendable {
         // Group by content digest (cheap next to compression), keeping the first as representative.
         // The same read gives each content's SHA-384: its integrity value and its cache key.
         let hashes = Box<(digest: UInt64, sha: [UInt8])>(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+        ParallelWork.forEach(files.count) { i in
             var hasher = ContentDigest()
             var sha = SHA384()
             if (try? FileIO.stream(files[i], { hasher.update($0); sha.update($0) })) != nil {
@@ -253,7 +252,7 @@ public struct Compressor: Sendable {
         let results = Box<Result<FileResult, StorageError>>(count: files.count)
         let uniqueIndices = unique
         let counter = ProgressCounter(total: uniqueIndices.count, report: progress)
-        DispatchQueue.concurrentPerform(iterations: uniqueIndices.count) { k in
+        ParallelWork.forEach(uniqueIndices.count) { k in
             let i = uniqueIndices[k]
             let sha = shaValues[i]
             results.set(i, Result { () throws(StorageError) in
