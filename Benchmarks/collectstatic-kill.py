@@ -56,7 +56,8 @@ def make_release2(src1, src2, rng):
     for f in changed:
         with open(os.path.join(src2, f), "ab") as out:
             out.write(b"\n/* release 2 */\n")
-    referenced = b"\n".join(tree(src2)[f] for f in texts)
+    contents = tree(src2)
+    referenced = b"\n".join(contents[f] for f in texts)
     removable = [f for f in files if f.endswith((".js", ".png", ".svg", ".txt")) and os.path.basename(f).encode() not in referenced]
     removed = rng.sample(removable, 40)
     for f in removed:
@@ -72,7 +73,7 @@ def make_release2(src1, src2, rng):
 
 
 def collect(wn, root, sources, cache, verbose=False):
-    args = [wn, "collectstatic", "--static-root", root, "-v", "0"]
+    args = [wn, "collectstatic", "--static-root", root, "-v", "2" if verbose else "0"]
     for s in sources:
         args += ["--source", s]
     args += ["--cache-dir", cache] if cache else ["--no-cache"]
@@ -187,28 +188,38 @@ def main():
             sys.exit(f"release 1 failed: {run.stderr.read().decode()}")
         subprocess.run(["cp", "-a", release1, uninterrupted], check=True)
         start = time.monotonic()
-        run = collect(wn, uninterrupted, sources2, None)
+        run = collect(wn, uninterrupted, sources2, None, verbose=True)
+        log = run.stderr.read().decode()
         if run.wait() != 0:
-            sys.exit(f"release 2 failed: {run.stderr.read().decode()}")
+            sys.exit(f"release 2 failed: {log}")
         seconds = time.monotonic() - start
+        lines = log.count("\n")
         old, new = tree(release1), tree(uninterrupted)
         expected = {k: v for k, v in new.items() if k not in ("staticfiles.digests", "staticfiles.cache", ".whitenoise-collectstatic.lock")}
         print(f"release 1: {len(old)} files in STATIC_ROOT; an uninterrupted run of release 2 takes {seconds:.2f} s "
-              f"without the cache and leaves {len(new)} files")
+              f"without the cache, logs {lines} lines (-v 2) and leaves {len(new)} files")
         problems, totals = [], {"urls": 0, "requests": 0, "killed": 0, "ended": 0}
         for trial in range(args.trials):
             cached = trial % 2 == 1
             root = f"{work}/trial{trial}"
             subprocess.run(["cp", "-a", release1, root], check=True)
             before = len(problems)
-            delay = rng.uniform(0, seconds * (0.6 if cached else 1.0))
-            run = collect(wn, root, sources2, cache if cached else None)
-            time.sleep(delay)
+            # A point of the run's progress (its log lines), as KillTests does; one trial in four
+            # after the last line (the metadata is written then), a random moment of up to
+            # 0.3 s more.
+            point = lines if trial % 4 == 3 else rng.randint(1, lines)
+            run = collect(wn, root, sources2, cache if cached else None, verbose=True)
+            seen = 0
+            while seen < point and run.stderr.readline():
+                seen += 1
+            extra = rng.uniform(0, 0.3) if point == lines else 0
+            time.sleep(extra)
             run.send_signal(signal.SIGKILL)
             status = run.wait()
             killed = status == -signal.SIGKILL
             totals["killed" if killed else "ended"] += 1
-            label = f"trial {trial} (killed at {delay:.2f} s{', cache' if cached else ''})"
+            where = f"line {point} of {lines}" + (f" + {extra * 1000:.0f} ms" if extra else "")
+            label = f"trial {trial} (killed at {where}{', cache' if cached else ''})"
             manifest = open(f"{root}/staticfiles.json", "rb").read() if os.path.exists(f"{root}/staticfiles.json") else None
             if manifest not in (old.get("staticfiles.json"), new.get("staticfiles.json")):
                 problems.append(f"{label}: staticfiles.json is neither release's")
