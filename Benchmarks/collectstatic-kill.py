@@ -28,6 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGES = ["django>=6.1,<6.2", "wagtail", "djangorestframework", "django-debug-toolbar", "django-jazzmin", "fontawesome-free"]
 DECODERS = ["brotli", "zstandard", "xxhash"]
 METADATA = {"staticfiles.digests", "staticfiles.cache", "staticfiles.integrity.json", ".whitenoise-collectstatic.lock"}
+# Files that record a run's own state (mtimes, the lock), not what is served.
+RUN_STATE = ("staticfiles.digests", "staticfiles.cache", ".whitenoise-collectstatic.lock")
 VARIANTS = {".gz": "gzip", ".br": "br", ".zst": "zstd", ".zstd": "zstd"}
 
 
@@ -186,18 +188,34 @@ def main():
         run = collect(wn, release1, sources1, cache)
         if run.wait() != 0:
             sys.exit(f"release 1 failed: {run.stderr.read().decode()}")
-        subprocess.run(["cp", "-a", release1, uninterrupted], check=True)
+        def timed(root, cache):
+            """An uninterrupted run of release 2 into a copy of release 1: its log lines, and
+            the time from its last line to its exit (the metadata phase)."""
+            subprocess.run(["cp", "-a", release1, root], check=True)
+            run = collect(wn, root, sources2, cache, verbose=True)
+            count, last = 0, time.monotonic()
+            for _ in run.stderr:
+                count, last = count + 1, time.monotonic()
+            if run.wait() != 0:
+                sys.exit("release 2 failed")
+            return count, time.monotonic() - last
+
         start = time.monotonic()
-        run = collect(wn, uninterrupted, sources2, None, verbose=True)
-        log = run.stderr.read().decode()
-        if run.wait() != 0:
-            sys.exit(f"release 2 failed: {log}")
+        lines, tail = timed(uninterrupted, None)
         seconds = time.monotonic() - start
-        lines = log.count("\n")
+        # With the cache (filled by this run), as the cached trials will find it.
+        lines_cached, tail_cached = timed(f"{work}/uninterrupted-cached", cache)
         old, new = tree(release1), tree(uninterrupted)
-        expected = {k: v for k, v in new.items() if k not in ("staticfiles.digests", "staticfiles.cache", ".whitenoise-collectstatic.lock")}
+        with_cache = {k: v for k, v in tree(f"{work}/uninterrupted-cached").items() if k not in RUN_STATE}
+        without = {k: v for k, v in new.items() if k not in RUN_STATE}
+        differing = sorted(set(with_cache) ^ set(without) | {k for k in without if with_cache.get(k) != without[k]})
+        if differing:
+            sys.exit(f"the run with the cache differs from the run without it in {len(differing)} files, e.g. {differing[:5]}")
+        shutil.rmtree(f"{work}/uninterrupted-cached")
+        expected = {k: v for k, v in new.items() if k not in RUN_STATE}
         print(f"release 1: {len(old)} files in STATIC_ROOT; an uninterrupted run of release 2 takes {seconds:.2f} s "
-              f"without the cache, logs {lines} lines (-v 2) and leaves {len(new)} files")
+              f"without the cache, logs {lines} lines (-v 2; {lines_cached} with the cache) and leaves {len(new)} files; "
+              f"its metadata phase after the last line takes {tail * 1000:.0f} ms ({tail_cached * 1000:.0f} with the cache)")
         problems, totals = [], {"urls": 0, "requests": 0, "killed": 0, "ended": 0}
         for trial in range(args.trials):
             cached = trial % 2 == 1
@@ -205,20 +223,20 @@ def main():
             subprocess.run(["cp", "-a", release1, root], check=True)
             before = len(problems)
             # A point of the run's progress (its log lines), as KillTests does; one trial in four
-            # after the last line (the metadata is written then), a random moment of up to
-            # 0.3 s more.
-            point = lines if trial % 4 == 3 else rng.randint(1, lines)
+            # after the last line, at a random moment of the metadata phase.
+            total, phase = (lines_cached, tail_cached) if cached else (lines, tail)
+            point = total if trial % 4 == 3 else rng.randint(1, total)
             run = collect(wn, root, sources2, cache if cached else None, verbose=True)
             seen = 0
             while seen < point and run.stderr.readline():
                 seen += 1
-            extra = rng.uniform(0, 0.3) if point == lines else 0
+            extra = rng.uniform(0, phase) if point == total else 0
             time.sleep(extra)
             run.send_signal(signal.SIGKILL)
             status = run.wait()
             killed = status == -signal.SIGKILL
             totals["killed" if killed else "ended"] += 1
-            where = f"line {point} of {lines}" + (f" + {extra * 1000:.0f} ms" if extra else "")
+            where = f"line {point} of {total}" + (f" + {extra * 1000:.0f} ms" if extra else "")
             label = f"trial {trial} (killed at {where}{', cache' if cached else ''})"
             manifest = open(f"{root}/staticfiles.json", "rb").read() if os.path.exists(f"{root}/staticfiles.json") else None
             if manifest not in (old.get("staticfiles.json"), new.get("staticfiles.json")):
@@ -230,7 +248,7 @@ def main():
             again = collect(wn, root, sources2, cache if cached else None)
             if again.wait() != 0:
                 problems.append(f"{label}: the next run failed: {again.stderr.read().decode()[:300]}")
-            finished = {k: v for k, v in tree(root).items() if k not in ("staticfiles.digests", "staticfiles.cache", ".whitenoise-collectstatic.lock")}
+            finished = {k: v for k, v in tree(root).items() if k not in RUN_STATE}
             differing = sorted(set(finished) ^ set(expected) | {k for k in expected if finished.get(k) != expected[k]})
             if differing:
                 problems.append(f"{label}: the next run differs from an uninterrupted one in {len(differing)} files, e.g. {differing[:3]}")
