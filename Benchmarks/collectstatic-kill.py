@@ -5,9 +5,10 @@
 The sources are the static folders of Django's admin, Wagtail, Django REST framework, the
 debug toolbar, jazzmin and fontawesome-free, from PyPI (7,051 files). Release 1 is collected into a
 STATIC_ROOT. Release 2 changes, adds and removes files. Each trial copies release 1's
-STATIC_ROOT, starts `whitenoise collectstatic` of release 2 into the copy, and sends it SIGKILL
-at a random moment of its run (half the trials with the shared compression cache, half
-without). Then, with `whitenoise serve` on the killed folder:
+STATIC_ROOT, starts `whitenoise collectstatic` of release 2 into the copy, and sends it SIGKILL:
+without the cache, at a random point of its progress (its log lines, or the metadata phase
+after the last one); with the shared compression cache (every other trial), at a random
+moment of its run. Then, with `whitenoise serve` on the killed folder:
 
   - every URL answers 200 with release 1's or release 2's bytes of that file;
   - with Accept-Encoding gzip, br and zstd, each body decodes to that same version;
@@ -22,7 +23,8 @@ bytes), serves them as above, and leaves no temporary file.
 WN=path/to/whitenoise skips the release build. Prints one line per trial, then a summary;
 exits 1 if any check failed.
 """
-import argparse, hashlib, http.client, os, random, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, gzip, http.client, os, random, shutil, signal, socket, subprocess, sys, tempfile, time
+from urllib.parse import quote
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGES = ["django>=6.1,<6.2", "wagtail", "djangorestframework", "django-debug-toolbar", "django-jazzmin", "fontawesome-free"]
@@ -120,7 +122,7 @@ class Server:
 def check_served(wn, root, versions, decoders, problems, label):
     """Every URL of root, in every encoding, is one of `versions` of that file."""
     brotli, zstandard, xxhash = decoders
-    decode = {"gzip": lambda b: __import__("gzip").decompress(b), "br": brotli.decompress,
+    decode = {"gzip": gzip.decompress, "br": brotli.decompress,
               "zstd": lambda b: zstandard.ZstdDecompressor().decompress(b, max_output_size=1 << 30)}
     files = tree(root)
     urls = [f for f in files if f not in METADATA and ".tmp-" not in f
@@ -129,7 +131,7 @@ def check_served(wn, root, versions, decoders, problems, label):
     requests = 0
     try:
         for name in urls:
-            url = "/" + "/".join(__import__("urllib.parse").parse.quote(part) for part in name.split("/"))
+            url = "/" + quote(name)
             status, encoding, etag, body = server.get(url, "identity")
             requests += 1
             if status != 200 or encoding:
